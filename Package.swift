@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers as targets (see README "Architecture"):
+//   CZlib            system zlib through a module map
+//   CorsscanCore     shared value types: records, incidents, accounting, time parsing
+//   CorsscanInput    files → decompressed byte chunks → lines / JSON objects
+//   CorsscanAccessLog  access-log lines → AccessRecord (presets, templates, wrappers)
+//   CorsscanBrowser  browser evidence (console, WebDriver, CDP, HAR, execution logs)
+//   CorsscanAnalysis merge, correlation, classification, browser join
+//   CorsscanReport   HTML / CSV / JSON / Prometheus / text writers
+//   CorsscanCommand  options and the one pipeline that wires the stages together
+// Input, AccessLog, Browser, Analysis and Report import only Core (Input also CZlib).
+let package = Package(
+    name: "corsscan",
+    products: [
+        .executable(name: "corsscan", targets: ["corsscan"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(name: "CorsscanCore"),
+        .target(name: "CorsscanInput", dependencies: ["CorsscanCore", "CZlib"]),
+        .target(name: "CorsscanAccessLog", dependencies: ["CorsscanCore"]),
+        .target(name: "CorsscanBrowser", dependencies: ["CorsscanCore"]),
+        .target(name: "CorsscanAnalysis", dependencies: ["CorsscanCore"]),
+        .target(name: "CorsscanReport", dependencies: ["CorsscanCore"]),
+        .target(
+            name: "CorsscanCommand",
+            dependencies: [
+                "CorsscanCore", "CorsscanInput", "CorsscanAccessLog", "CorsscanBrowser",
+                "CorsscanAnalysis", "CorsscanReport",
+            ]
+        ),
+        .executableTarget(name: "corsscan", dependencies: ["CorsscanCommand"]),
+
+        .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),
+        .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore"]),
+        .testTarget(name: "CorsscanAccessLogTests", dependencies: ["CorsscanAccessLog", "CorsscanCore"]),
+        .testTarget(name: "CorsscanBrowserTests", dependencies: ["CorsscanBrowser", "CorsscanCore"]),
+        .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),
+        .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"]),
+        .testTarget(
+            name: "CorsscanCommandTests",
+            dependencies: ["CorsscanCommand", "CorsscanCore"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

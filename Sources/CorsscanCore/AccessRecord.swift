@@ -1,0 +1,167 @@
+/// One API Gateway access-log record, compact and parsed from bytes.
+///
+/// Numbers are stored inline; the text fields share one byte buffer (one allocation per
+/// record, none per field). A field the log did not have, or logged as `-`, is missing:
+/// `bytes(_:)` is empty and `string(_:)` is `nil`.
+public struct AccessRecord: Sendable {
+    /// The text fields a record can carry.
+    public enum Field: Int, CaseIterable, Sendable {
+        case sourceIP, userAgent, resourcePath, routeKey, path, requestId, extendedRequestId
+        case errorType, errorMessage, origin, stage, domainName, authorizerError, integrationError
+    }
+    static let fieldCount = Field.allCases.count
+
+    /// Request time in epoch milliseconds (UTC).
+    public var time: Int64
+    /// True when the time came from a one-second-resolution source (`requestTime`).
+    public var timeInSeconds: Bool
+    public var method: HTTPMethod
+    /// HTTP status sent to the client; 0 when not logged.
+    public var status: UInt16
+    /// `$context.integration.status` / `integrationStatus`; 0 when not logged.
+    public var integrationStatus: UInt16
+    /// `$context.responseLatency` in ms; -1 when not logged.
+    public var latencyMs: Int32
+    /// `$context.responseLength` in bytes; -1 when not logged.
+    public var responseLength: Int32
+    public var location: SourceLocation
+
+    @usableFromInline var storage: [UInt8]
+    /// End offset of each field in `storage`, in `Field` order (field i spans ends[i-1]..<ends[i]).
+    @usableFromInline var ends: FieldEnds
+
+    /// The bytes of a field (empty when missing).
+    @inlinable
+    public func bytes(_ field: Field) -> ArraySlice<UInt8> {
+        let i = field.rawValue
+        let start = i == 0 ? 0 : Int(ends[i - 1])
+        return storage[start..<Int(ends[i])]
+    }
+
+    /// The field as a `String`, or `nil` when missing. Allocates: not for the hot path.
+    public func string(_ field: Field) -> String? {
+        let b = bytes(field)
+        return b.isEmpty ? nil : b.utf8String
+    }
+
+    public func has(_ field: Field) -> Bool { !bytes(field).isEmpty }
+
+    /// Builds a record from strings (tests, generators; not the hot path).
+    public init(
+        time: Int64, method: HTTPMethod, status: UInt16 = 0, location: SourceLocation,
+        fields: [Field: String] = [:], timeInSeconds: Bool = false,
+        integrationStatus: UInt16 = 0, latencyMs: Int32 = -1, responseLength: Int32 = -1
+    ) {
+        var b = AccessRecordBuilder()
+        for (f, v) in fields { b.set(f, v.utf8) }
+        b.time = time
+        b.timeInSeconds = timeInSeconds
+        b.method = method
+        b.status = status
+        b.integrationStatus = integrationStatus
+        b.latencyMs = latencyMs
+        b.responseLength = responseLength
+        self = b.build(location: location)
+    }
+
+    @usableFromInline
+    init(builder b: AccessRecordBuilder, location: SourceLocation) {
+        time = b.time
+        timeInSeconds = b.timeInSeconds
+        method = b.method
+        status = b.status
+        integrationStatus = b.integrationStatus
+        latencyMs = b.latencyMs
+        responseLength = b.responseLength
+        self.location = location
+        var total = 0
+        for i in 0..<AccessRecord.fieldCount { total += b.ranges[i].count }
+        var storage = [UInt8]()
+        storage.reserveCapacity(total)
+        var ends = FieldEnds()
+        for i in 0..<AccessRecord.fieldCount {
+            let r = b.ranges[i]
+            if !r.isEmpty { storage.append(contentsOf: b.scratch[r]) }
+            ends[i] = UInt32(storage.count)
+        }
+        self.storage = storage
+        self.ends = ends
+    }
+}
+
+/// Collects one record's fields while a parser walks a line; reused across lines.
+///
+/// Field values are copied into a scratch buffer as they are found, in any order;
+/// `build` lays them out in one allocation. A value of exactly `-` is treated as missing
+/// (API Gateway writes `-` for every variable without a value).
+public struct AccessRecordBuilder: Sendable {
+    public var time: Int64 = 0
+    public var timeInSeconds = false
+    public var method: HTTPMethod = .none
+    public var status: UInt16 = 0
+    public var integrationStatus: UInt16 = 0
+    public var latencyMs: Int32 = -1
+    public var responseLength: Int32 = -1
+    /// Whether a time has been set for this record.
+    public var hasTime = false
+
+    @usableFromInline var scratch: [UInt8] = []
+    @usableFromInline var ranges: [Range<Int>] = Array(repeating: 0..<0, count: AccessRecord.fieldCount)
+
+    public init() { scratch.reserveCapacity(1024) }
+
+    /// Clears everything for the next line, keeping the buffers' capacity.
+    public mutating func reset() {
+        time = 0; timeInSeconds = false; hasTime = false; method = .none; status = 0
+        integrationStatus = 0; latencyMs = -1; responseLength = -1
+        scratch.removeAll(keepingCapacity: true)
+        for i in 0..<ranges.count { ranges[i] = 0..<0 }
+    }
+
+    /// Sets a text field; `-` and empty mean missing. A later set of the same field wins.
+    @inlinable
+    public mutating func set<C: Collection>(_ field: Field, _ value: C) where C.Element == UInt8 {
+        if value.isEmpty || (value.count == 1 && value.first == ASCII.minus) {
+            ranges[field.rawValue] = 0..<0
+            return
+        }
+        let start = scratch.count
+        scratch.append(contentsOf: value)
+        ranges[field.rawValue] = start..<scratch.count
+    }
+
+    /// Sets a text field from raw memory (for parsers working on unsafe buffers).
+    @inlinable
+    public mutating func set(_ field: Field, _ value: UnsafeRawBufferPointer) {
+        set(field, UnsafeBufferPointer(start: value.baseAddress?.assumingMemoryBound(to: UInt8.self), count: value.count))
+    }
+
+    /// Whether the field currently has a value.
+    public func has(_ field: Field) -> Bool { !ranges[field.rawValue].isEmpty }
+
+    /// The bytes set so far for a field.
+    public func bytes(_ field: Field) -> ArraySlice<UInt8> { scratch[ranges[field.rawValue]] }
+
+    public typealias Field = AccessRecord.Field
+
+    /// The finished record.
+    @inlinable
+    public func build(location: SourceLocation) -> AccessRecord {
+        AccessRecord(builder: self, location: location)
+    }
+}
+
+/// Fixed-size end offsets for `AccessRecord`'s fields (a value type, no heap storage).
+@usableFromInline
+struct FieldEnds: Sendable {
+    @usableFromInline var a: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+                               UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+        = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+    @usableFromInline init() {}
+
+    @inlinable subscript(i: Int) -> UInt32 {
+        get { withUnsafeBytes(of: a) { $0.load(fromByteOffset: i * 4, as: UInt32.self) } }
+        set { withUnsafeMutableBytes(of: &a) { $0.storeBytes(of: newValue, toByteOffset: i * 4, as: UInt32.self) } }
+    }
+}
