@@ -15,6 +15,7 @@ let package = Package(
     name: "corsscan",
     products: [
         .executable(name: "corsscan", targets: ["corsscan"]),
+        .executable(name: "corsscan-gen", targets: ["corsscan-gen"]),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +37,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "corsscan", dependencies: ["CorsscanCommand"]),
+        // Deterministic realistic traffic with injected CORS failures and ground truth
+        // (SampleLogs/, benchmarks, end-to-end tests).
+        .target(name: "CorsscanGenerator", dependencies: ["CorsscanCore", "CorsscanInput"]),
+        .executableTarget(name: "corsscan-gen", dependencies: ["CorsscanGenerator"]),
 
         .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),
         .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore"]),
@@ -43,6 +48,7 @@ let package = Package(
         .testTarget(name: "CorsscanBrowserTests", dependencies: ["CorsscanBrowser", "CorsscanCore"]),
         .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),
         .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"]),
+        .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"]),
         .testTarget(
             name: "CorsscanCommandTests",
             dependencies: ["CorsscanCommand", "CorsscanCore"],
