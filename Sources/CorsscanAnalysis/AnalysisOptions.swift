@@ -1,0 +1,22 @@
+import CorsscanCore
+
+/// The knobs of correlation and joining (SPEC "Correlation"; defaults as documented there).
+public struct AnalysisOptions: Sendable {
+    /// `--window`: how long after a preflight its follow-up may arrive.
+    public var windowMs: Int64 = 10_000
+    /// `--max-skew`: how late a record may be inside its file and still be merged in order.
+    public var maxSkewMs: Int64 = 5_000
+    /// `--clock-skew`: tolerance between browser and gateway clocks when joining.
+    public var clockSkewMs: Int64 = 2_000
+    /// `--gateway-responses-have-cors`: the user put CORS headers on gateway responses, so
+    /// gateway-generated errors are not masked as CORS errors.
+    public var gatewayResponsesHaveCORS = false
+    /// Bound on tracked clients (pending preflights plus clients known to call cross-origin).
+    /// Past it the oldest are evicted and counted (`totals.evicted`).
+    public var maxTrackedClients = 500_000
+    /// How long a client that preflighted a path is remembered as a cross-origin caller of it
+    /// (Chromium caps the preflight cache at 2 hours).
+    public var corsClientMemoryMs: Int64 = 7_200_000
+
+    public init() {}
+}

@@ -1,0 +1,231 @@
+import CorsscanCore
+
+/// Joins browser-side reports to the gateway records of the same request (SPEC
+/// "Correlation") and lets the joined evidence decide the class.
+///
+/// Reports are sorted by time; as time-ordered gateway records stream past, each record is
+/// compared with the reports whose join window covers it (usually none, so the common
+/// case costs two comparisons). A report keeps its closest few candidates; `resolve`
+/// picks among them once every gateway incident is known.
+///
+/// A record is a candidate for a report when: the request ids match (exact join), or the
+/// client ip (when the report has one), user agent and origin (when both sides have them)
+/// agree, the URL path matches the record's path or template (stage prefix allowed), the
+/// method fits the report's stage (an OPTIONS record for a preflight failure, the named
+/// method for a response failure), and the record time lies within
+/// `[report - window - clockSkew, report + clockSkew]`.
+final class BrowserJoiner {
+    let options: AnalysisOptions
+    let inputPaths: [String]
+    private(set) var reports: [BrowserReport]
+    private var urlPaths: [String]
+    private var candidates: [[Candidate]]
+    /// Reports with a request id, by id.
+    private var byRequestId: [String: [Int]] = [:]
+    /// Sliding window over `reports` (time-sorted, timed ones first).
+    private var lo = 0, hi = 0
+    private let timedCount: Int
+
+    static let maxCandidates = 6
+
+    /// What a report needs to know about a candidate gateway record.
+    struct Candidate {
+        var distance: Int64
+        var location: SourceLocation
+        var isOptions: Bool
+        var record: AccessRecord
+    }
+
+    init(reports: [BrowserReport], options: AnalysisOptions, inputPaths: [String]) {
+        self.options = options
+        self.inputPaths = inputPaths
+        let sorted = reports.sorted { a, b in
+            switch (a.time, b.time) {
+            case let (x?, y?): return x != y ? x < y : a.location < b.location
+            case (.some, .none): return true
+            case (.none, .some): return false
+            case (.none, .none): return a.location < b.location
+            }
+        }
+        self.reports = sorted
+        self.urlPaths = sorted.map { $0.url.map(PathMatching.urlPath) ?? "" }
+        self.candidates = Array(repeating: [], count: sorted.count)
+        self.timedCount = sorted.firstIndex { $0.time == nil } ?? sorted.count
+        for (i, r) in sorted.enumerated() {
+            if let id = r.requestId, !id.isEmpty { byRequestId[id, default: []].append(i) }
+        }
+    }
+
+    /// Considers one gateway record (records arrive in time order).
+    func offer(_ r: AccessRecord) {
+        if !byRequestId.isEmpty {
+            for field in [AccessRecord.Field.requestId, .extendedRequestId] where r.has(field) {
+                if let ids = byRequestId[r.string(field)!] {
+                    for i in ids { consider(i, r, distance: -1) }
+                }
+            }
+        }
+        // Reports whose window covers r.time: report.time - window - skew <= r.time <= report.time + skew.
+        let early = options.clockSkewMs
+        let late = options.windowMs + options.clockSkewMs
+        while hi < timedCount, reports[hi].time! - late <= r.time { hi += 1 }
+        while lo < hi, reports[lo].time! + early < r.time { lo += 1 }
+        guard lo < hi else { return }
+        for i in lo..<hi where matches(i, r) {
+            consider(i, r, distance: abs(reports[i].time! - r.time))
+        }
+    }
+
+    private func matches(_ i: Int, _ r: AccessRecord) -> Bool {
+        let rep = reports[i]
+        if let ip = rep.clientIP, !ip.isEmpty, let rip = r.string(.sourceIP), rip != ip { return false }
+        if let ua = rep.userAgent, !ua.isEmpty, let rua = r.string(.userAgent), rua != ua { return false }
+        if let o = rep.pageOrigin, !o.isEmpty, let ro = r.string(.origin), ro != o { return false }
+        switch rep.stage {
+        case .preflight?:
+            if r.method != .options { return false }
+        case .response?:
+            if r.method == .options { return false }
+            if let m = rep.method, !m.isEmpty, HTTPMethod(m) != r.method { return false }
+        case nil:
+            if r.method != .options, let m = rep.method, !m.isEmpty, HTTPMethod(m) != r.method { return false }
+        }
+        let p = urlPaths[i]
+        return p.isEmpty || PathMatching.urlPath(p, matches: r)
+    }
+
+    private func consider(_ i: Int, _ r: AccessRecord, distance: Int64) {
+        var list = candidates[i]
+        if list.contains(where: { $0.location == r.location }) { return }
+        list.append(Candidate(distance: distance, location: r.location, isOptions: r.method == .options, record: r))
+        list.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.location < $1.location }
+        if list.count > Self.maxCandidates { list.removeLast() }
+        candidates[i] = list
+    }
+
+    private func sourceText(_ loc: SourceLocation) -> String {
+        let i = Int(loc.input)
+        return "\(inputPaths.indices.contains(i) ? inputPaths[i] : "#\(i)"):\(loc.line)"
+    }
+
+    /// Merges browser evidence into the gateway incidents: one incident per failed request.
+    func resolve(gatewayIncidents: [Incident], runStart: Int64?) -> (incidents: [Incident], joined: Int64) {
+        var result = gatewayIncidents
+        var byLocation: [SourceLocation: Int] = [:]
+        for (i, inc) in result.enumerated() { byLocation[inc.source] = i }
+        var joinedCount: Int64 = 0
+        var unjoined: [Incident] = []
+
+        for (i, rep) in reports.enumerated() {
+            let cands = candidates[i]
+            // Prefer a candidate that already carries a gateway incident of a compatible stage.
+            let withIncident = cands.first { c in
+                guard let idx = byLocation[c.location] else { return false }
+                return rep.stage == nil || result[idx].stage == rep.stage
+                    || result[idx].failureClass == .gatewayErrorMasked
+            }
+            guard let chosen = withIncident ?? cands.first else {
+                unjoined.append(standalone(rep, runStart: runStart))
+                continue
+            }
+            joinedCount += 1
+            let browserNote = "browser: \(rep.detail.isEmpty ? rep.failureClass.rawValue : rep.detail) (\(sourceText(rep.location)))"
+            if let idx = byLocation[chosen.location] {
+                var inc = result[idx]
+                let decided = decide(rep, gateway: inc.failureClass, record: chosen.record)
+                if decided.failureClass != inc.failureClass || inc.confidence == .inferred {
+                    // Keep the most specific browser verdict when several reports join.
+                    if !(inc.confidence == .confirmed && decided.failureClass == .unknown) {
+                        inc.failureClass = decided.failureClass
+                        inc.stage = decided.stage
+                    }
+                    if decided.confidence == .confirmed { inc.confidence = .confirmed }
+                }
+                if inc.origin.isEmpty, let o = rep.pageOrigin { inc.origin = o }
+                if !inc.evidence.contains(browserNote) { inc.evidence += " | " + browserNote }
+                result[idx] = inc
+            } else {
+                let decided = decide(rep, gateway: nil, record: chosen.record)
+                var inc = Correlator.incident(
+                    from: chosen.record, decided.failureClass, decided.stage, decided.confidence,
+                    evidence: browserNote,
+                    followupStatus: chosen.isOptions || chosen.record.status == 0 ? nil : Int(chosen.record.status),
+                    gatewayError: decided.failureClass == .gatewayErrorMasked ? GatewayCauses.errorType(chosen.record)?.type : nil)
+                if inc.origin.isEmpty, let o = rep.pageOrigin { inc.origin = o }
+                byLocation[inc.source] = result.count
+                result.append(inc)
+            }
+        }
+        result.append(contentsOf: Self.mergeDuplicates(unjoined, within: options.clockSkewMs))
+        return (result, joinedCount)
+    }
+
+    /// The class joined evidence decides (SPEC "Correlation").
+    private func decide(_ rep: BrowserReport, gateway: FailureClass?, record r: AccessRecord)
+        -> (failureClass: FailureClass, stage: Stage, confidence: Confidence)
+    {
+        let browserNamedCause = rep.failureClass != .unknown
+        switch gateway {
+        case .preflightRejected?, .redirectNotAllowed?:
+            return (gateway!, .preflight, .confirmed)
+        case .gatewayErrorMasked?:
+            return (.gatewayErrorMasked, .response, .confirmed)
+        case .blockedAfterPreflight?:
+            if browserNamedCause { return (rep.failureClass, rep.stage ?? .preflight, .confirmed) }
+            return (.blockedAfterPreflight, .preflight, .inferred)
+        default:
+            break
+        }
+        if r.method == .options, r.status >= 400 { return (.preflightRejected, .preflight, .confirmed) }
+        if r.method != .options, r.status >= 400, !options.gatewayResponsesHaveCORS,
+           GatewayCauses.errorType(r) != nil,
+           rep.failureClass == .missingAllowOrigin || rep.failureClass == .unknown {
+            return (.gatewayErrorMasked, .response, .confirmed)
+        }
+        let stage = rep.stage ?? (r.method == .options ? .preflight : .response)
+        return (rep.failureClass, stage, browserNamedCause ? rep.confidence : .inferred)
+    }
+
+    private func standalone(_ rep: BrowserReport, runStart: Int64?) -> Incident {
+        let stage = rep.stage ?? .response
+        return Incident(
+            time: rep.time ?? runStart ?? 0, failureClass: rep.failureClass, stage: stage,
+            confidence: rep.failureClass == .unknown ? .inferred : rep.confidence,
+            clientIP: rep.clientIP ?? "", userAgent: rep.userAgent ?? "", origin: rep.pageOrigin ?? "",
+            method: stage == .preflight ? "OPTIONS" : (rep.method ?? ""),
+            path: rep.url.map(PathMatching.urlPath) ?? "", status: rep.status, gatewayError: "",
+            requestId: rep.requestId ?? "", followupStatus: nil, source: rep.location,
+            evidence: (rep.detail.isEmpty ? rep.raw : rep.detail) + " (no matching gateway record)")
+    }
+
+    /// Several sources (console, CDP, HAR) describing one unjoined failure become one incident.
+    static func mergeDuplicates(_ list: [Incident], within skew: Int64) -> [Incident] {
+        let sorted = list.sorted(by: Incident.reportOrder)
+        var out: [Incident] = []
+        for inc in sorted {
+            if let j = out.indices.reversed().prefix(8).first(where: { k in
+                let o = out[k]
+                return o.path == inc.path && abs(o.time - inc.time) <= skew
+                    && (o.method == inc.method || o.method.isEmpty || inc.method.isEmpty)
+                    && (o.failureClass == inc.failureClass || o.failureClass == .unknown || inc.failureClass == .unknown)
+                    && (o.clientIP.isEmpty || inc.clientIP.isEmpty || o.clientIP == inc.clientIP)
+            }) {
+                var o = out[j]
+                if o.failureClass == .unknown && inc.failureClass != .unknown {
+                    o.failureClass = inc.failureClass
+                    o.stage = inc.stage
+                    o.confidence = inc.confidence
+                }
+                if o.status == nil { o.status = inc.status }
+                if o.origin.isEmpty { o.origin = inc.origin }
+                if o.requestId.isEmpty { o.requestId = inc.requestId }
+                if o.clientIP.isEmpty { o.clientIP = inc.clientIP }
+                if o.userAgent.isEmpty { o.userAgent = inc.userAgent }
+                out[j] = o
+            } else {
+                out.append(inc)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,214 @@
+import CorsscanCore
+
+/// Pairs each preflight with its follow-up and classifies what the gateway alone can prove
+/// (SPEC "Correlation"; confidence `inferred`).
+///
+/// Feed records in time order (`RecordMerger` provides it); slightly late records are
+/// still used with their own time. State is kept only for clients with a pending
+/// preflight or a recent one, bounded by `AnalysisOptions.maxTrackedClients`.
+///
+/// - A client is source ip + user agent (+ origin when logged).
+/// - `OPTIONS` answered 4xx/5xx → `preflight-rejected`; 3xx → `redirect-not-allowed`.
+/// - `OPTIONS` 2xx (or no status logged) opens a pending preflight for (client, path);
+///   the client's next non-OPTIONS request to that path within the window follows it. A
+///   newer preflight for the same key replaces the pending one (browsers retry).
+/// - No follow-up within the window → `blocked-after-preflight`; a window that runs past
+///   the end of the data → undetermined (counted, not an incident).
+/// - A follow-up, or any request of a client that preflighted that path recently, answered
+///   by a gateway-generated error → `gateway-error-masked`, unless the user said the
+///   gateway responses carry CORS headers.
+public final class Correlator {
+    public let options: AnalysisOptions
+    /// Counters for `totals` (lines/records/skipped are the pipeline's).
+    public private(set) var totals = RunReport.Totals()
+    /// Gateway-side incidents in the order they were decided.
+    public private(set) var incidents: [Incident] = []
+    public private(set) var firstTime: Int64?
+    public private(set) var lastTime: Int64?
+
+    /// Optional browser-evidence joiner offered every record.
+    let joiner: BrowserJoiner?
+
+    private struct Pending {
+        var record: AccessRecord
+        var serial: UInt64
+    }
+    private var pending: [UInt64: Pending] = [:]
+    private var expiry = RingQueue<(deadline: Int64, key: UInt64, serial: UInt64)>()
+    /// (client, path) → time of the client's latest preflight there.
+    private var corsClients: [UInt64: Int64] = [:]
+    private var corsExpiry = RingQueue<(time: Int64, key: UInt64)>()
+    private var serial: UInt64 = 0
+    private var now: Int64 = .min
+
+    public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
+                inputPaths: [String] = []) {
+        self.options = options
+        self.joiner = browserReports.isEmpty ? nil
+            : BrowserJoiner(reports: browserReports, options: options, inputPaths: inputPaths)
+    }
+
+    /// Processes one gateway record.
+    public func add(_ r: AccessRecord) {
+        if r.time > now {
+            now = r.time
+            expire(before: now)
+        }
+        if firstTime.map({ r.time < $0 }) ?? true { firstTime = r.time }
+        if lastTime.map({ r.time > $0 }) ?? true { lastTime = r.time }
+        joiner?.offer(r)
+
+        var client = ByteHash()
+        client.add(r.bytes(.sourceIP))
+        client.add(r.bytes(.userAgent))
+        client.add(r.bytes(.origin))
+        let path = PathMatching.correlationPath(r)
+        let key = Self.key(client.value, path)
+
+        if r.method == .options {
+            totals.preflights += 1
+            remember(key, r.time)
+            switch r.status {
+            case 300..<400:
+                emit(r, .redirectNotAllowed, .preflight,
+                     "OPTIONS answered \(r.status): browsers never follow a redirect on a preflight")
+            case 400...:
+                emit(r, .preflightRejected, .preflight, GatewayCauses.preflightRejection(r))
+            default:
+                serial += 1
+                pending[key] = Pending(record: r, serial: serial)
+                expiry.append((r.time + options.windowMs, key, serial))
+                enforceBound()
+            }
+            return
+        }
+
+        // A follow-up?
+        var followed: Pending?
+        if let p = pending[key], r.time >= p.record.time, r.time - p.record.time <= options.windowMs {
+            followed = p
+            pending[key] = nil
+        } else if !path.isEmpty {
+            let anyPath = Self.key(client.value, [])
+            if let p = pending[anyPath], r.time >= p.record.time, r.time - p.record.time <= options.windowMs {
+                followed = p
+                pending[anyPath] = nil
+            }
+        }
+        if followed != nil { totals.followed += 1 }
+
+        guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
+        let crossOrigin: Bool
+        if followed != nil {
+            crossOrigin = true
+        } else if let t = corsClients[key], r.time - t <= options.corsClientMemoryMs {
+            crossOrigin = true
+        } else {
+            crossOrigin = false
+        }
+        guard crossOrigin, let (type, inferredType) = GatewayCauses.errorType(r) else { return }
+        let after = followed.map { " \(r.time - $0.record.time) ms after its preflight" } ?? " (the client preflighted this path earlier)"
+        let typeText = inferredType ? "likely \(type) (\(r.status) with its \(r.responseLength)-byte default body)" : type
+        emit(r, .gatewayErrorMasked, .response,
+             "\(r.method.text) answered \(r.status) \(typeText) by the gateway\(after); gateway responses carry no CORS headers by default, so the browser shows a CORS error instead of the \(r.status)",
+             followupStatus: Int(r.status), gatewayError: type)
+    }
+
+    /// Ends the data: pending preflights whose window is over are `blocked-after-preflight`,
+    /// the rest undetermined.
+    public func finish() {
+        let end = lastTime ?? .min
+        expire(before: end)
+        while !expiry.isEmpty {
+            let e = expiry.removeFirst()
+            guard let p = pending[e.key], p.serial == e.serial else { continue }
+            pending[e.key] = nil
+            if e.deadline < end {
+                blocked(p.record)
+            } else {
+                totals.undetermined += 1
+            }
+        }
+        totals.incidents = Int64(incidents.count)
+    }
+
+    /// Incidents after joining browser evidence (call after `finish`).
+    public func joinedIncidents() -> (incidents: [Incident], joined: Int64) {
+        guard let joiner else { return (incidents, 0) }
+        return joiner.resolve(gatewayIncidents: incidents, runStart: firstTime)
+    }
+
+    // MARK: - Internals
+
+    static func key<C: Collection>(_ client: UInt64, _ path: C) -> UInt64 where C.Element == UInt8 {
+        var h = ByteHash()
+        h.add(client)
+        h.add(path)
+        return h.value
+    }
+
+    private func expire(before time: Int64) {
+        while let e = expiry.first, e.deadline < time {
+            expiry.removeFirst()
+            guard let p = pending[e.key], p.serial == e.serial else { continue }
+            pending[e.key] = nil
+            blocked(p.record)
+        }
+        while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
+            corsExpiry.removeFirst()
+            if corsClients[e.key] == e.time { corsClients[e.key] = nil }
+        }
+    }
+
+    private func blocked(_ r: AccessRecord) {
+        emit(r, .blockedAfterPreflight, .preflight,
+             "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
+    }
+
+    private func remember(_ key: UInt64, _ time: Int64) {
+        corsClients[key] = time
+        corsExpiry.append((time, key))
+        enforceBound()
+    }
+
+    /// Keeps tracked state within `maxTrackedClients`, dropping the oldest cross-origin
+    /// memories first and then the oldest pending preflights (both counted as evicted).
+    private func enforceBound() {
+        while corsClients.count + pending.count > options.maxTrackedClients {
+            if let e = corsExpiry.first, !corsClients.isEmpty {
+                corsExpiry.removeFirst()
+                if corsClients[e.key] == e.time {
+                    corsClients[e.key] = nil
+                    totals.evicted += 1
+                }
+            } else if let e = expiry.first {
+                expiry.removeFirst()
+                if let p = pending[e.key], p.serial == e.serial {
+                    pending[e.key] = nil
+                    totals.evicted += 1
+                }
+            } else {
+                break
+            }
+        }
+    }
+
+    private func emit(_ r: AccessRecord, _ c: FailureClass, _ stage: Stage, _ evidence: String,
+                      followupStatus: Int? = nil, gatewayError: String? = nil) {
+        incidents.append(Self.incident(from: r, c, stage, .inferred, evidence: evidence,
+                                       followupStatus: followupStatus, gatewayError: gatewayError))
+    }
+
+    /// An incident carrying a gateway record's fields.
+    static func incident(from r: AccessRecord, _ c: FailureClass, _ stage: Stage, _ confidence: Confidence,
+                         evidence: String, followupStatus: Int? = nil, gatewayError: String? = nil) -> Incident {
+        Incident(
+            time: r.time, failureClass: c, stage: stage, confidence: confidence,
+            clientIP: r.string(.sourceIP) ?? "", userAgent: r.string(.userAgent) ?? "",
+            origin: r.string(.origin) ?? "", method: r.method.text, path: PathMatching.displayPath(r),
+            status: r.status == 0 ? nil : Int(r.status),
+            gatewayError: gatewayError ?? r.string(.errorType) ?? "",
+            requestId: r.string(.requestId) ?? r.string(.extendedRequestId) ?? "",
+            followupStatus: followupStatus, source: r.location, evidence: evidence)
+    }
+}

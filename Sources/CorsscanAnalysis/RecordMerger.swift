@@ -1,0 +1,242 @@
+import CorsscanCore
+
+/// One input's records in file order, produced on demand.
+///
+/// The pipeline implements this over input → line splitting → parsing; errors and skipped
+/// lines are the source's business (it records them in its own accounting).
+public protocol RecordSource: AnyObject {
+    /// The next record in file order, or nil at the end of the input.
+    func next() -> AccessRecord?
+    /// Releases the file and buffers; called once the source is exhausted.
+    func close()
+}
+
+/// An input not opened yet: when its first record happens, and how to open it.
+public struct LazyInput {
+    /// Time of the input's first record (from a peek), nil when none was found there.
+    public var firstTime: Int64?
+    /// The input's index (`SourceLocation.input`): the tie-breaker.
+    public var index: Int32
+    public var open: () -> RecordSource
+
+    public init(firstTime: Int64?, index: Int32, open: @escaping () -> RecordSource) {
+        self.firstTime = firstTime
+        self.index = index
+        self.open = open
+    }
+}
+
+/// A k-way merge of many inputs into one time-ordered stream of records.
+///
+/// Inputs are opened lazily in order of their first timestamp, at most `maxOpen` at once,
+/// so thousands of hourly files never mean thousands of open handles. Inside an input,
+/// records may be out of order by up to `maxSkewMs` (a reorder buffer per input holds them
+/// back that long); records later than that are still returned, and counted in `late`.
+/// Ties are broken by input index, then line, so the output order is deterministic.
+///
+/// Complexity: O(log k) per record for k open inputs, plus O(log b) for the out-of-order
+/// records of a buffer of b records; in-order records take the O(1) path.
+public final class RecordMerger {
+    public let maxSkewMs: Int64
+    public let maxOpen: Int
+    /// Records returned out of time order (later than the skew tolerance allowed).
+    public private(set) var late: Int64 = 0
+    /// `late` per input index.
+    public private(set) var lateByInput: [Int32: Int64] = [:]
+    /// The most inputs that were open at once.
+    public private(set) var maxOpenSeen = 0
+
+    private var unopened: [LazyInput]  // sorted descending so the next is `last`
+    private var open: [OpenInput] = []  // binary heap by key
+    private var lastReleased: Int64 = .min
+
+    public init(inputs: [LazyInput], maxSkewMs: Int64, maxOpen: Int = 64) {
+        self.maxSkewMs = maxSkewMs
+        self.maxOpen = max(1, maxOpen)
+        self.unopened = inputs.sorted { a, b in
+            let ta = a.firstTime ?? .min, tb = b.firstTime ?? .min
+            return ta != tb ? ta > tb : a.index > b.index
+        }
+    }
+
+    /// The next record in time order, or nil when every input is exhausted.
+    public func next() -> AccessRecord? {
+        while true {
+            openDueInputs()
+            guard !open.isEmpty else { return nil }
+            let s = open[0]
+            if s.releasable(maxSkewMs) {
+                let r = s.popMin()
+                if s.exhausted && s.isEmpty {
+                    removeTop()
+                } else {
+                    s.key = s.computeKey(maxSkewMs)
+                    siftDown(0)
+                }
+                if r.time < lastReleased {
+                    late += 1
+                    lateByInput[r.location.input, default: 0] += 1
+                } else {
+                    lastReleased = r.time
+                }
+                return r
+            }
+            // Pull more from the input at the frontier.
+            if let r = s.source.next() {
+                s.push(r)
+            } else {
+                s.exhausted = true
+                s.source.close()
+            }
+            if s.exhausted && s.isEmpty {
+                removeTop()
+            } else {
+                s.key = s.computeKey(maxSkewMs)
+                siftDown(0)
+            }
+        }
+    }
+
+    private func openDueInputs() {
+        while let next = unopened.last, open.count < maxOpen {
+            let due: Bool
+            if open.isEmpty {
+                due = true
+            } else {
+                let t = next.firstTime ?? .min
+                due = t == .min || t - maxSkewMs <= open[0].key
+            }
+            guard due else { return }
+            unopened.removeLast()
+            let s = OpenInput(source: next.open(), index: next.index)
+            s.key = next.firstTime.map { $0 - maxSkewMs } ?? .min
+            open.append(s)
+            siftUp(open.count - 1)
+            maxOpenSeen = max(maxOpenSeen, open.count)
+        }
+    }
+
+    // MARK: - Heap of open inputs
+
+    private func less(_ a: OpenInput, _ b: OpenInput) -> Bool {
+        a.key != b.key ? a.key < b.key : a.index < b.index
+    }
+
+    private func removeTop() {
+        let last = open.removeLast()
+        if !open.isEmpty {
+            open[0] = last
+            siftDown(0)
+        }
+    }
+
+    private func siftUp(_ i0: Int) {
+        var i = i0
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard less(open[i], open[p]) else { return }
+            open.swapAt(i, p)
+            i = p
+        }
+    }
+
+    private func siftDown(_ i0: Int) {
+        var i = i0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < open.count, less(open[l], open[m]) { m = l }
+            if r < open.count, less(open[r], open[m]) { m = r }
+            if m == i { return }
+            open.swapAt(i, m)
+            i = m
+        }
+    }
+}
+
+/// One open input with its reorder buffer: records in arrival order when they come in
+/// time order (a FIFO), the rare earlier ones in a heap.
+final class OpenInput {
+    let source: RecordSource
+    let index: Int32
+    var key: Int64 = .min
+    var exhausted = false
+    private(set) var maxSeen: Int64 = .min
+    private var inOrder = RingQueue<AccessRecord>()
+    private var lastInOrder: (Int64, SourceLocation)?
+    private var outOfOrder: [AccessRecord] = []  // binary heap by (time, location)
+
+    init(source: RecordSource, index: Int32) {
+        self.source = source
+        self.index = index
+    }
+
+    var isEmpty: Bool { inOrder.isEmpty && outOfOrder.isEmpty }
+
+    private static func less(_ a: AccessRecord, _ b: AccessRecord) -> Bool {
+        a.time != b.time ? a.time < b.time : a.location < b.location
+    }
+
+    var minRecord: AccessRecord? {
+        switch (inOrder.first, outOfOrder.first) {
+        case let (a?, b?): return Self.less(b, a) ? b : a
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        default: return nil
+        }
+    }
+
+    func releasable(_ skew: Int64) -> Bool {
+        guard let m = minRecord else { return false }
+        return exhausted || m.time <= maxSeen &- skew
+    }
+
+    /// Lower bound of the time of the next record this input can release.
+    func computeKey(_ skew: Int64) -> Int64 {
+        let m = minRecord?.time
+        if exhausted { return m ?? .max }
+        let bound = maxSeen == .min ? .min : maxSeen - skew
+        return m.map { min($0, bound) } ?? bound
+    }
+
+    func push(_ r: AccessRecord) {
+        if r.time > maxSeen { maxSeen = r.time }
+        if lastInOrder == nil || r.time >= lastInOrder!.0 {
+            inOrder.append(r)
+            lastInOrder = (r.time, r.location)
+        } else {
+            outOfOrder.append(r)
+            var i = outOfOrder.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                guard Self.less(outOfOrder[i], outOfOrder[p]) else { break }
+                outOfOrder.swapAt(i, p)
+                i = p
+            }
+        }
+    }
+
+    func popMin() -> AccessRecord {
+        if let a = inOrder.first, outOfOrder.isEmpty || !Self.less(outOfOrder[0], a) {
+            let r = inOrder.removeFirst()
+            if inOrder.isEmpty { lastInOrder = nil }
+            return r
+        }
+        let top = outOfOrder[0]
+        let last = outOfOrder.removeLast()
+        if !outOfOrder.isEmpty {
+            outOfOrder[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, rr = l + 1
+                var m = i
+                if l < outOfOrder.count, Self.less(outOfOrder[l], outOfOrder[m]) { m = l }
+                if rr < outOfOrder.count, Self.less(outOfOrder[rr], outOfOrder[m]) { m = rr }
+                if m == i { break }
+                outOfOrder.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+}

@@ -1,0 +1,35 @@
+/// A FIFO queue on a growable ring buffer (the standard library has no deque).
+///
+/// Used for expiry queues whose entries are appended in time order.
+struct RingQueue<Element> {
+    private var storage: [Element?] = Array(repeating: nil, count: 16)
+    private var head = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    var first: Element? { count == 0 ? nil : storage[head] }
+
+    mutating func append(_ e: Element) {
+        if count == storage.count { grow() }
+        storage[(head + count) & (storage.count - 1)] = e
+        count += 1
+    }
+
+    @discardableResult
+    mutating func removeFirst() -> Element {
+        precondition(count > 0)
+        let e = storage[head]!
+        storage[head] = nil
+        head = (head + 1) & (storage.count - 1)
+        count -= 1
+        return e
+    }
+
+    private mutating func grow() {
+        var n: [Element?] = Array(repeating: nil, count: storage.count * 2)
+        for i in 0..<count { n[i] = storage[(head + i) & (storage.count - 1)] }
+        storage = n
+        head = 0
+    }
+}

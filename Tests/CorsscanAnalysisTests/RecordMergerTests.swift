@@ -1,0 +1,82 @@
+import XCTest
+import CorsscanCore
+@testable import CorsscanAnalysis
+
+final class RecordMergerTests: XCTestCase {
+    func rec(_ input: Int32, _ line: Int64, _ ms: Int64) -> AccessRecord {
+        AccessRecord(time: t0 + ms, method: .get, status: 200, location: SourceLocation(input: input, line: line))
+    }
+
+    func drain(_ m: RecordMerger) -> [AccessRecord] {
+        var out: [AccessRecord] = []
+        while let r = m.next() { out.append(r) }
+        return out
+    }
+
+    func testOutOfOrderWithinSkewIsSorted() {
+        let recs = [rec(0, 1, 1000), rec(0, 2, 3000), rec(0, 3, 500), rec(0, 4, 2000), rec(0, 5, 2000), rec(0, 6, 9000)]
+        let m = RecordMerger(inputs: [LazyInput(firstTime: t0 + 1000, index: 0, open: { ArraySource(recs) })], maxSkewMs: 5000)
+        let out = drain(m)
+        XCTAssertEqual(out.map { $0.time - t0 }, [500, 1000, 2000, 2000, 3000, 9000])
+        XCTAssertEqual(out.map(\.location.line), [3, 1, 4, 5, 2, 6], "ties keep file order")
+        XCTAssertEqual(m.late, 0)
+    }
+
+    func testLateBeyondSkewIsCountedAndStillReturned() {
+        let recs = [rec(0, 1, 0), rec(0, 2, 10_000), rec(0, 3, 20_000), rec(0, 4, 1_000)]
+        let m = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource(recs) })], maxSkewMs: 5000)
+        let out = drain(m)
+        XCTAssertEqual(out.count, 4)
+        XCTAssertEqual(m.late, 1)
+        XCTAssertEqual(m.lateByInput[0], 1)
+    }
+
+    func testInterleavedFilesMergeByTime() {
+        let a = [rec(0, 1, 0), rec(0, 2, 200), rec(0, 3, 400)]
+        let b = [rec(1, 1, 100), rec(1, 2, 300), rec(1, 3, 500)]
+        let m = RecordMerger(inputs: [
+            LazyInput(firstTime: t0 + 100, index: 1, open: { ArraySource(b) }),
+            LazyInput(firstTime: t0, index: 0, open: { ArraySource(a) }),
+        ], maxSkewMs: 5000)
+        XCTAssertEqual(drain(m).map { $0.time - t0 }, [0, 100, 200, 300, 400, 500])
+    }
+
+    func testManyFilesWithSmallOpenBound() {
+        // 200 hourly files: never more than the bound open, every record returned in order.
+        var inputs: [LazyInput] = []
+        var openNow = 0, maxOpenNow = 0
+        for f in 0..<200 {
+            let recs = (0..<5).map { rec(Int32(f), Int64($0 + 1), Int64(f) * 3_600_000 + Int64($0) * 1000) }
+            inputs.append(LazyInput(firstTime: recs[0].time, index: Int32(f), open: {
+                openNow += 1
+                maxOpenNow = max(maxOpenNow, openNow)
+                return ArraySource(recs, onClose: { openNow -= 1 })
+            }))
+        }
+        let m = RecordMerger(inputs: inputs.reversed(), maxSkewMs: 5000, maxOpen: 4)
+        let out = drain(m)
+        XCTAssertEqual(out.count, 1000)
+        XCTAssertEqual(out.map(\.time), out.map(\.time).sorted())
+        XCTAssertLessThanOrEqual(maxOpenNow, 4)
+        XCTAssertLessThanOrEqual(m.maxOpenSeen, 4)
+        XCTAssertEqual(m.late, 0)
+    }
+
+    func testMergedStreamCorrelatesAcrossFiles() {
+        // Preflight in one file (one log stream), its follow-up in another.
+        var a = RecordScript(input: 0)
+        a.add(0, .options, "/orders", 204)
+        a.add(20_000, .get, "/health", 200)
+        var b = RecordScript(input: 1)
+        b.add(150, .post, "/orders", 201)
+        let m = RecordMerger(inputs: [
+            LazyInput(firstTime: a.records[0].time, index: 0, open: { ArraySource(a.records) }),
+            LazyInput(firstTime: b.records[0].time, index: 1, open: { ArraySource(b.records) }),
+        ], maxSkewMs: 5000)
+        let c = Correlator()
+        while let r = m.next() { c.add(r) }
+        c.finish()
+        XCTAssertTrue(c.incidents.isEmpty)
+        XCTAssertEqual(c.totals.followed, 1)
+    }
+}
