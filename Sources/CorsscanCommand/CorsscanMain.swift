@@ -1,6 +1,127 @@
 import CorsscanCore
+import CorsscanAnalysis
+import CorsscanReport
 
-/// Entry point used by the `corsscan` executable.
+/// The named exit statuses of SPEC "Exit status".
+public enum ExitStatus: Int32 {
+    case ok = 0
+    case failuresFound = 1
+    case usageOrNothingReadable = 2
+    case someInputUnreadable = 3
+}
+
+/// Entry point used by the `corsscan` executable: parse, check, run, write, and turn the
+/// outcome into one exit status.
 public enum CorsscanMain {
-    public static func run(arguments: [String]) -> Int32 { 0 }
+    public static let version = "0.1.0"
+
+    public static func run(arguments: [String]) -> Int32 {
+        execute(arguments).rawValue
+    }
+
+    static func execute(_ arguments: [String]) -> ExitStatus {
+        let raw: RawOptions
+        do {
+            raw = try OptionSpec.parse(arguments)
+        } catch {
+            return usage(error)
+        }
+        if raw.help {
+            Platform.writeStdout(OptionSpec.helpText(version: version))
+            return .ok
+        }
+        if raw.version {
+            Platform.writeStdout("corsscan \(version)\n")
+            return .ok
+        }
+        let config: Configuration
+        do {
+            config = try Configuration(raw)
+        } catch {
+            return usage(error)
+        }
+
+        do {
+            try OutputDirectory.prepare(config.outDir)
+        } catch {
+            Platform.writeStderr("corsscan: \(error)\n")
+            return .usageOrNothingReadable
+        }
+
+        let outcome = Pipeline(config: config).run()
+        let report = outcome.report
+
+        do {
+            try ReportFiles.write(report, incidents: outcome.incidents, to: config.outDir, prom: config.promPath)
+        } catch {
+            Platform.writeStderr("corsscan: \(error)\n")
+            return .usageOrNothingReadable
+        }
+
+        switch config.stdoutFormat {
+        case .json: Platform.writeStdout(JSONOutput.summary(report))
+        case .csv: Platform.writeStdout(CSVOutput.summary(report))
+        case .text:
+            if !config.quiet {
+                Platform.writeStdout(TextSummary.render(report, reportDirectory: config.outDir, color: config.color))
+            }
+        }
+        for s in report.inputs where s.error != nil {
+            Platform.writeStderr("corsscan: \(s.path): \(s.error!)\n")
+        }
+
+        let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 }
+        if !readable {
+            Platform.writeStderr("corsscan: nothing readable in the given paths\n")
+            return .usageOrNothingReadable
+        }
+        if !config.failOn.isEmpty, report.byClass.keys.contains(where: config.failOn.contains) {
+            return .failuresFound
+        }
+        if report.inputs.contains(where: { $0.error != nil }) {
+            return .someInputUnreadable
+        }
+        return .ok
+    }
+
+    private static func usage(_ error: any Error) -> ExitStatus {
+        Platform.writeStderr("corsscan: \(error)\nUsage: corsscan [options] <path>...   (corsscan --help for all options)\n")
+        return .usageOrNothingReadable
+    }
+}
+
+/// Writes the report files: each to a temporary file first, all renamed into place only
+/// when every one was written, so a dashboard never sees a half-written or mixed set.
+enum ReportFiles {
+    static func write(_ report: RunReport, incidents: [Incident], to dir: String, prom: String?) throws(OutputError) {
+        let d = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        var writers: [AtomicFileWriter] = []
+        defer { for w in writers { w.abort() } }
+
+        let csv = try AtomicFileWriter(path: d + "/incidents.csv")
+        writers.append(csv)
+        var buf = Array(CSVOutput.incidentsHeader.utf8)
+        for inc in incidents {
+            CSVOutput.appendIncident(inc, source: report.sourceText(inc.source), to: &buf)
+            if buf.count >= 1 << 20 {
+                try csv.write(buf)
+                buf.removeAll(keepingCapacity: true)
+            }
+        }
+        try csv.write(buf)
+
+        var files: [(String, [UInt8])] = [
+            (d + "/summary.csv", CSVOutput.summary(report)),
+            (d + "/summary.json", JSONOutput.summary(report)),
+            (d + "/report.html", HTMLReport.render(report)),
+        ]
+        if let p = prom { files.append((p, PrometheusOutput.render(report))) }
+        for (path, bytes) in files {
+            let w = try AtomicFileWriter(path: path)
+            writers.append(w)
+            try w.write(bytes)
+        }
+        for w in writers { try w.commit() }
+        writers.removeAll()
+    }
 }

@@ -1,0 +1,219 @@
+import CorsscanCore
+import CorsscanInput
+import CorsscanAccessLog
+import CorsscanBrowser
+import CorsscanAnalysis
+import CorsscanReport
+
+/// The one place where input, parsing, browser evidence, analysis and reporting meet.
+///
+/// Phases, each handing the next a finished product:
+/// 1. discover the inputs (sorted paths; unreadable ones recorded);
+/// 2. probe each input's content to choose how to read it;
+/// 3. read browser evidence (small) completely;
+/// 4. stream access logs through the time-ordered merge into the correlator;
+/// 5. join browser evidence, aggregate, and write the reports atomically.
+final class Pipeline {
+    let config: Configuration
+    /// Per-input accounting; `SourceLocation.input` indexes it.
+    private var stats: [InputStats] = []
+    private var progress: Progress?
+
+    init(config: Configuration) {
+        self.config = config
+    }
+
+    struct Outcome {
+        var report: RunReport
+        var incidents: [Incident]
+    }
+
+    func run() -> Outcome {
+        // 1. Discover.
+        let discovery = InputDiscovery.discover(config.paths)
+        var entries: [(path: String, error: InputError?)] = discovery.files.map { ($0, nil) }
+        entries += discovery.problems.map { ($0.path, $0.error) }
+        let outReal = Platform.realPath(config.outDir)
+        entries = entries.filter { e in
+            // Never read our own reports back (--out inside an input directory).
+            guard let o = outReal, e.path != "-", let r = Platform.realPath(e.path) else { return true }
+            return !r.hasPrefix(o + "/")
+        }
+        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        stats = entries.map { e in
+            var s = InputStats(path: e.path)
+            s.error = e.error
+            return s
+        }
+        let totalBytes = entries.reduce(Int64(0)) { $0 + (Platform.fileSize($1.path) ?? 0) }
+        if config.progress { progress = Progress(totalBytes: totalBytes) }
+
+        // 2.–3. Probe every input; read browser evidence now.
+        var lazy: [LazyInput] = []
+        var reports: [BrowserReport] = []
+        for i in entries.indices where entries[i].error == nil {
+            let index = Int32(i)
+            let path = entries[i].path
+            let source: ByteSource
+            let plan: InputPlan
+            do {
+                source = try ByteSource(path: path)
+                let (p, kind, format) = try InputProbe.plan(for: source, path: path, template: config.template)
+                plan = p
+                stats[i].kind = kind
+                stats[i].format = format
+            } catch {
+                stats[i].error = error
+                continue
+            }
+            switch plan {
+            case .accessLines, .accessObjects, .unknown:
+                lazy.append(accessInput(index: index, path: path, plan: plan, opened: source))
+            case .browserLines(let format):
+                reports += readBrowserLines(source, format: format, index: i)
+            case .har:
+                reports += readHAR(source, index: i)
+            }
+        }
+        if let s = config.since { reports.removeAll { ($0.time ?? s) < s } }
+        if let u = config.until { reports.removeAll { ($0.time ?? (u - 1)) >= u } }
+
+        // 4. Merge and correlate.
+        let correlator = Correlator(options: config.analysis, browserReports: reports,
+                                    inputPaths: stats.map(\.path))
+        let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
+        var n = 0
+        while let r = merger.next() {
+            correlator.add(r)
+            n &+= 1
+            if n & 0xFFFF == 0, let p = progress { p.update(bytesDone: bytesDone()) }
+        }
+        correlator.finish()
+        for (i, late) in merger.lateByInput { stats[Int(i)].late = late }
+        progress?.finish()
+
+        // 5. Join and aggregate.
+        var (incidents, joined) = correlator.joinedIncidents()
+        var totals = correlator.totals
+        totals.joined = joined
+        var first = correlator.firstTime, last = correlator.lastTime
+        for r in reports {
+            guard let t = r.time else { continue }
+            first = min(first ?? t, t)
+            last = max(last ?? t, t)
+        }
+        let report = ReportAggregator.build(
+            incidents: &incidents, inputs: stats, totals: totals, firstTime: first, lastTime: last,
+            options: config.analysis, version: CorsscanMain.version, generated: config.generated)
+        return Outcome(report: report, incidents: incidents)
+    }
+
+    // MARK: - Access logs
+
+    private var openSources: [Int32: AccessLogSource] = [:]
+    private var closedBytes: Int64 = 0
+
+    private func bytesDone() -> Int64 {
+        closedBytes + openSources.values.reduce(0) { $0 + $1.bytesRead }
+    }
+
+    /// A lazily opened access-log input. Its first record time is found by reading a few
+    /// records now (then the file is closed again); stdin, which cannot be reopened, is
+    /// merged from its start instead.
+    private func accessInput(index: Int32, path: String, plan: InputPlan, opened: ByteSource) -> LazyInput {
+        let i = Int(index)
+        let base = stats[i]
+        let make: (ByteSource) -> AccessLogSource = { [unowned self] src in
+            let s = AccessLogSource(source: src, index: index, stats: base, plan: plan, template: config.template,
+                                    since: config.since, until: config.until) { [unowned self] done in
+                self.stats[Int(done.index)] = done.stats
+                self.closedBytes += done.stats.compressedBytes
+                self.openSources[done.index] = nil
+            }
+            openSources[index] = s
+            return s
+        }
+        if path == "-" {
+            return LazyInput(firstTime: nil, index: index, open: { make(opened) })
+        }
+        // Peek at the first records for the merge order, then close.
+        var firstTime: Int64?
+        let peek = AccessLogSource(source: opened, index: index, stats: base, plan: plan, template: config.template,
+                                   since: nil, until: nil) { _ in }
+        for _ in 0..<16 {
+            guard let r = peek.next() else { break }
+            firstTime = min(firstTime ?? r.time, r.time)
+        }
+        peek.close()
+        return LazyInput(firstTime: firstTime, index: index, open: { [unowned self] in
+            do {
+                return make(try ByteSource(path: path))
+            } catch {
+                self.stats[i].error = error
+                return EmptySource()
+            }
+        })
+    }
+
+    // MARK: - Browser evidence
+
+    private func readBrowserLines(_ source: ByteSource, format: BrowserFormat, index i: Int) -> [BrowserReport] {
+        var reader = BrowserLineReader(format: format, input: Int32(i))
+        var lines = LineReader(source)
+        do {
+            while let item = try lines.next() {
+                stats[i].lines += 1
+                switch item {
+                case .line(let buf, let n):
+                    if let reason = reader.consume(buf, number: n) {
+                        stats[i].skip(reason, line: n)
+                    } else {
+                        stats[i].records += 1
+                    }
+                case .oversize(let n): stats[i].skip(.oversizeLine, line: n)
+                case .truncated(let n): stats[i].skip(.truncated, line: n)
+                }
+            }
+        } catch {
+            stats[i].error = error
+        }
+        stats[i].compressedBytes = source.compressedBytesRead
+        stats[i].bytes = source.decompressedBytes
+        closedBytes += source.compressedBytesRead
+        source.close()
+        return reader.finish()
+    }
+
+    /// HAR files are one JSON document: read whole, up to a limit far above real captures.
+    private func readHAR(_ source: ByteSource, index i: Int) -> [BrowserReport] {
+        var reader = JSONObjectReader(source, maxObjectBytes: 512 << 20)
+        var out: [BrowserReport] = []
+        do {
+            while let item = try reader.next() {
+                switch item {
+                case .object(let buf, _, _):
+                    out += HARReader.read(buf, input: Int32(i), stats: &stats[i])
+                case .oversize(let n):
+                    stats[i].lines += 1
+                    stats[i].skip(.oversizeLine, line: n)
+                case .garbage(let n, _), .truncated(let n):
+                    stats[i].lines += 1
+                    stats[i].skip(.malformedJSON, line: n)
+                }
+            }
+        } catch {
+            stats[i].error = error
+        }
+        stats[i].compressedBytes = source.compressedBytesRead
+        stats[i].bytes = source.decompressedBytes
+        closedBytes += source.compressedBytesRead
+        source.close()
+        return out
+    }
+}
+
+/// A source with nothing in it (an input that failed to reopen).
+final class EmptySource: RecordSource {
+    func next() -> AccessRecord? { nil }
+    func close() {}
+}
