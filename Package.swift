@@ -49,10 +49,12 @@ let package = Package(
         .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),
         .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"]),
         .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"]),
+        // Runs the built binary (a dependency so `swift test` builds it); fixtures are read
+        // relative to the test files.
         .testTarget(
             name: "CorsscanCommandTests",
-            dependencies: ["CorsscanCommand", "CorsscanCore"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["corsscan", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

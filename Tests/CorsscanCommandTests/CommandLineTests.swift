@@ -1,0 +1,160 @@
+import Foundation
+import XCTest
+
+/// Runs of the built binary: options, exit statuses, reports on disk.
+final class CommandLineTests: XCTestCase {
+    let pinned = ["--now", "2026-11-21T12:00:00Z", "--no-progress"]
+
+    func testHelpListsEveryOptionAndVersion() throws {
+        let r = try CLI.run(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for o in ["--out", "--log-format", "--log-format-file", "--window", "--max-skew", "--since", "--until",
+                  "--format", "--fail-on", "--prom", "--quiet", "--no-progress", "--version", "--now",
+                  "--gateway-responses-have-cors", "e.g."] {
+            XCTAssertTrue(r.stdout.contains(o), "help lacks \(o)")
+        }
+        let v = try CLI.run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.stdout.hasPrefix("corsscan "))
+    }
+
+    func testUsageErrorsExit2WithAMessage() throws {
+        for args in [["--bogus", "x"], ["--window", "abc", "x"], ["--fail-on", "nope", "x"], [],
+                     ["--format", "xml", "x"], ["--since", "yesterday", "x"], ["--out"],
+                     ["--log-format", "no variables here", "x"]] {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("corsscan:"), "\(args)")
+            XCTAssertTrue(r.stderr.contains("Usage"), "\(args)")
+        }
+    }
+
+    func testBasicRunWritesReportsAndAccountsForEveryLine() throws {
+        let out = try CLI.tempDir()
+        let r = try CLI.run(pinned + ["-q", "--out", out.path, CLI.fixtures.appendingPathComponent("basic").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for f in ["report.html", "incidents.csv", "summary.csv", "summary.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), f)
+        }
+        let rows = CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv")))
+        XCTAssertEqual(rows.first, ["time", "class", "stage", "confidence", "client_ip", "user_agent", "origin", "method",
+                                    "path", "status", "gateway_error", "request_id", "followup_status", "source", "evidence"])
+        let classes = rows.dropFirst().map { $0[1] }
+        XCTAssertEqual(Set(classes), ["preflight-rejected", "gateway-error-masked", "blocked-after-preflight", "header-not-allowed"],
+                       "\(rows)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual(json["schema"] as? Int, 1)
+        let inputs = json["inputs"] as! [[String: Any]]
+        XCTAssertEqual(inputs.count, 2)
+        for i in inputs {
+            let lines = i["lines"] as! Int, records = i["records"] as! Int
+            let skipped = (i["skipped"] as! [String: Int]).values.reduce(0, +)
+            XCTAssertEqual(lines, records + skipped, "every line used or skipped: \(i)")
+        }
+        let log = inputs.first { ($0["path"] as! String).hasSuffix("rest-json.log") }!
+        XCTAssertEqual(log["lines"] as? Int, 8)
+        XCTAssertEqual(log["records"] as? Int, 6)
+        XCTAssertEqual(log["kind"] as? String, "access-log")
+    }
+
+    func testFailOnDecidesExitStatus() throws {
+        let dir = CLI.fixtures.appendingPathComponent("basic").path
+        let out = try CLI.tempDir().path
+        XCTAssertEqual(try CLI.run(pinned + ["-q", "--out", out, "--fail-on", "any", dir]).status, 1)
+        XCTAssertEqual(try CLI.run(pinned + ["-q", "--out", out, "--fail-on", "preflight-rejected", dir]).status, 1)
+        XCTAssertEqual(try CLI.run(pinned + ["-q", "--out", out, "--fail-on", "private-network", dir]).status, 0)
+    }
+
+    func testCorruptInputGivesExit3AndIsNamed() throws {
+        let dir = try CLI.tempDir()
+        let good = try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log"))
+        try good.write(to: dir.appendingPathComponent("good.log"))
+        try Data("this is not gzip\n".utf8).write(to: dir.appendingPathComponent("broken.gz"))
+        let out = try CLI.tempDir()
+        let r = try CLI.run(pinned + ["-q", "--out", out.path, dir.path])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("broken.gz"))
+        let json = try CLI.read(out.appendingPathComponent("summary.json"))
+        XCTAssertTrue(json.contains("not-gzip"), json)
+        XCTAssertTrue(try CLI.read(out.appendingPathComponent("report.html")).contains("broken.gz"))
+    }
+
+    func testNothingReadableExits2() throws {
+        let r = try CLI.run(pinned + ["-q", "--out", try CLI.tempDir().path, "/nonexistent/corsscan/input"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("/nonexistent/corsscan/input"))
+    }
+
+    func testUnwritableOutIsAClearError() throws {
+        let blocker = try CLI.tempDir().appendingPathComponent("file")
+        try Data("x".utf8).write(to: blocker)
+        let r = try CLI.run(pinned + ["-q", "--out", blocker.path + "/sub", CLI.fixtures.appendingPathComponent("basic").path])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains(blocker.path), r.stderr)
+    }
+
+    func testOutputIsByteIdenticalWhateverTheInputOrder() throws {
+        let basic = CLI.fixtures.appendingPathComponent("basic")
+        let a = try CLI.tempDir(), b = try CLI.tempDir()
+        try CLI.run(pinned + ["-q", "--out", a.path, basic.appendingPathComponent("rest-json.log").path,
+                              basic.appendingPathComponent("chrome-console.txt").path])
+        try CLI.run(pinned + ["-q", "--out", b.path, basic.appendingPathComponent("chrome-console.txt").path,
+                              basic.appendingPathComponent("rest-json.log").path])
+        for f in ["incidents.csv", "summary.csv", "summary.json", "report.html"] {
+            XCTAssertEqual(try Data(contentsOf: a.appendingPathComponent(f)), try Data(contentsOf: b.appendingPathComponent(f)), f)
+        }
+    }
+
+    func testStdoutFormats() throws {
+        let dir = CLI.fixtures.appendingPathComponent("basic").path
+        let out = try CLI.tempDir().path
+        let j = try CLI.run(pinned + ["--out", out, "--format", "json", dir])
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)))
+        XCTAssertEqual(j.stdout, try CLI.read(URL(fileURLWithPath: out).appendingPathComponent("summary.json")))
+        let c = try CLI.run(pinned + ["--out", out, "--format", "csv", dir])
+        XCTAssertTrue(c.stdout.hasPrefix("class,stage,method,path,origin,count,first_seen,last_seen"))
+        let t = try CLI.run(pinned + ["--out", out, dir])
+        XCTAssertTrue(t.stdout.contains("preflight-rejected"), t.stdout)
+        XCTAssertTrue(t.stdout.contains(out), "names where the report is")
+        XCTAssertFalse(t.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+        XCTAssertEqual(try CLI.run(pinned + ["-q", "--out", out, dir]).stdout, "")
+    }
+
+    func testSinceUntilFilter() throws {
+        let out = try CLI.tempDir()
+        let r = try CLI.run(pinned + ["-q", "--out", out.path, "--since", "2026-11-21T09:46:00Z",
+                                      CLI.fixtures.appendingPathComponent("basic/rest-json.log").path])
+        XCTAssertEqual(r.status, 0)
+        let rows = CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv")))
+        XCTAssertFalse(rows.dropFirst().contains { $0[1] == "preflight-rejected" })
+        XCTAssertTrue(try CLI.read(out.appendingPathComponent("summary.json")).contains("outside-time-range"))
+    }
+
+    func testOutInsideInputsIsNotReadBack() throws {
+        let dir = try CLI.tempDir()
+        try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log")).write(to: dir.appendingPathComponent("a.log"))
+        let out = dir.appendingPathComponent("Reports")
+        try CLI.run(pinned + ["-q", "--out", out.path, dir.path])
+        let second = try CLI.run(pinned + ["-q", "--out", out.path, dir.path])
+        XCTAssertEqual(second.status, 0)
+        let json = try CLI.read(out.appendingPathComponent("summary.json"))
+        XCTAssertFalse(json.contains("incidents.csv"), "own reports were read as input")
+    }
+
+    func testStdinIsReadAsAnInput() throws {
+        let p = Process()
+        p.executableURL = CLI.binary
+        let out = try CLI.tempDir()
+        p.arguments = pinned + ["-q", "--out", out.path, "-"]
+        let inPipe = Pipe()
+        p.standardInput = inPipe
+        try p.run()
+        inPipe.fileHandleForWriting.write(try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log")))
+        inPipe.fileHandleForWriting.closeFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let rows = CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv")))
+        XCTAssertEqual(rows.count - 1, 3)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0[13].hasPrefix("-:") })
+    }
+}
