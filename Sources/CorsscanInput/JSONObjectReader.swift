@@ -55,6 +55,14 @@ public struct JSONObjectReader {
         buf = ReadBuffer(capacity: maxObjectBytes + 1 + readSize)
     }
 
+    /// High bit set in each byte of the result where `v` has a zero byte (the lowest
+    /// such byte is exact; bits above it may be false positives, which only the first
+    /// hit is used for).
+    @inline(__always)
+    static func zeroBytes(_ v: UInt64) -> UInt64 {
+        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+    }
+
     /// Scans `[pos, end)` inside an object; returns true when depth reaches 0 (pos
     /// then points just past the closing brace).
     private mutating func scanObject() -> Bool {
@@ -64,19 +72,45 @@ public struct JSONObjectReader {
         var inString = self.inString
         var escaped = self.escaped
         var closed = false
-        while i < end {
-            let b = base[i]
+        if escaped && i < end {
+            // The byte after a backslash that ended the previous buffer.
+            escaped = false
             i += 1
+        }
+        while i < end {
             if inString {
-                if escaped {
-                    escaped = false
-                } else if b == ASCII.backslash {
-                    escaped = true
-                } else if b == ASCII.quote {
-                    inString = false
+                // Scan to the next quote or backslash, 8 bytes at a time first.
+                while i + 8 <= end {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                    let hit = JSONObjectReader.zeroBytes(w ^ 0x2222_2222_2222_2222)
+                        | JSONObjectReader.zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                    if hit != 0 {
+                        i += hit.trailingZeroBitCount >> 3
+                        break
+                    }
+                    i += 8
                 }
+                while i < end {
+                    let c = base[i]
+                    if c == ASCII.quote || c == ASCII.backslash { break }
+                    i += 1
+                }
+                if i == end { break }
+                if base[i] == ASCII.backslash {
+                    if i + 1 < end {
+                        i += 2
+                    } else {
+                        escaped = true
+                        i += 1
+                    }
+                    continue
+                }
+                inString = false
+                i += 1
                 continue
             }
+            let b = base[i]
+            i += 1
             switch b {
             case ASCII.quote:
                 inString = true

@@ -97,4 +97,43 @@ final class JSONObjectReaderTests: XCTestCase {
         XCTAssertNil(err)
         XCTAssertEqual(items, expected)
     }
+
+    /// Long strings with escapes in every position, split at every chunk size,
+    /// against a byte-at-a-time oracle.
+    func testLongStringsEveryChunkSize() throws {
+        let dir = TempDir()
+        var text = ""
+        for k in 0..<12 {
+            let filler = String(repeating: "m", count: k)
+            text += #"{"message":"\#(filler){ \"requestId\":\"r\#(k)\", \"s\":\"\\\\\" }\#(filler)\\","x":["}\#(filler)"]}"#
+            if k % 3 == 0 { text += "\n" }
+        }
+        let bytes = Array(text.utf8)
+        // Oracle.
+        var expected: [JItem] = []
+        var depth = 0, inStr = false, esc = false, start = 0
+        for (i, b) in bytes.enumerated() {
+            if inStr {
+                if esc { esc = false } else if b == ASCII.backslash { esc = true } else if b == ASCII.quote { inStr = false }
+                continue
+            }
+            switch b {
+            case ASCII.quote: inStr = true
+            case ASCII.openBrace, ASCII.openBracket:
+                if depth == 0 { start = i }
+                depth += 1
+            case ASCII.closeBrace, ASCII.closeBracket:
+                depth -= 1
+                if depth == 0 {
+                    expected.append(.object(String(decoding: bytes[start...i], as: UTF8.self), Int64(expected.count + 1), Int64(start)))
+                }
+            default: break
+            }
+        }
+        XCTAssertEqual(expected.count, 12)
+        let path = dir.write("long", bytes)
+        for chunk in 1...bytes.count {
+            XCTAssertEqual(try readObjects(path, chunk: chunk).0, expected, "chunk \(chunk)")
+        }
+    }
 }
