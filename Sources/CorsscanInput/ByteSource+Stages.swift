@@ -131,7 +131,7 @@ final class GzipStage: ByteStage {
 
     private func errorOffset(_ local: Int64) -> Int64 { outermost ? local : upstream.fileOffset }
 
-    private var where_: String { layer == 1 ? "" : " (gzip layer \(layer), offsets in the decompressed layer \(layer - 1))" }
+    private var layerNote: String { layer == 1 ? "" : " (gzip layer \(layer), offsets in the decompressed layer \(layer - 1))" }
 
     /// Moves unconsumed input to the front and reads more. Returns false at end of input.
     private func refill() throws(InputError) -> Bool {
@@ -168,11 +168,11 @@ final class GzipStage: ByteStage {
                     if b0 != 0x1F || (b1 != nil && b1 != 0x8B) {
                         let at = inputPos
                         if memberCount == 0 {
-                            throw InputError(.notGzip, offset: errorOffset(at), "no gzip header at byte \(at)\(where_)")
+                            throw InputError(.notGzip, offset: errorOffset(at), "no gzip header at byte \(at)\(layerNote)")
                         }
                         throw InputError(
                             .trailingGarbage, offset: errorOffset(at),
-                            "bytes after gzip member \(memberCount) (byte \(at) on) are not gzip\(where_)")
+                            "bytes after gzip member \(memberCount) (byte \(at) on) are not gzip\(layerNote)")
                     }
                     if memberCount > 0 {
                         let rc = inflateReset(strm)
@@ -201,26 +201,26 @@ final class GzipStage: ByteStage {
                     if upstreamEOF && strm.pointee.avail_in == 0 {
                         throw InputError(
                             .truncatedGzip, offset: errorOffset(inputPos),
-                            "gzip member starting at byte \(memberStart) ends early, input ends at byte \(inputPos)\(where_)")
+                            "gzip member starting at byte \(memberStart) ends early, input ends at byte \(inputPos)\(layerNote)")
                     }
                     if strm.pointee.avail_in == 0 { continue }  // refill at loop top
-                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib made no progress at byte \(inputPos)\(where_)")
+                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib made no progress at byte \(inputPos)\(layerNote)")
                 case Z_DATA_ERROR:
                     let msg = strm.pointee.msg.map { String(cString: $0) } ?? "invalid data"
                     if msg.contains("incorrect data check") || msg.contains("incorrect length check") {
                         throw InputError(
                             .badCRC, offset: errorOffset(inputPos),
-                            "gzip member starting at byte \(memberStart) fails its check (\(msg))\(where_)")
+                            "gzip member starting at byte \(memberStart) fails its check (\(msg))\(layerNote)")
                     }
                     throw InputError(
                         .corruptGzip, offset: errorOffset(inputPos),
-                        "gzip member starting at byte \(memberStart) is corrupt near byte \(inputPos): \(msg)\(where_)")
+                        "gzip member starting at byte \(memberStart) is corrupt near byte \(inputPos): \(msg)\(layerNote)")
                 case Z_NEED_DICT:
-                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "gzip member starting at byte \(memberStart) needs a preset dictionary\(where_)")
+                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "gzip member starting at byte \(memberStart) needs a preset dictionary\(layerNote)")
                 case Z_MEM_ERROR:
-                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib out of memory\(where_)")
+                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib out of memory\(layerNote)")
                 default:
-                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib error \(rc) at byte \(inputPos)\(where_)")
+                    throw InputError(.corruptGzip, offset: errorOffset(inputPos), "zlib error \(rc) at byte \(inputPos)\(layerNote)")
                 }
             }
         } catch {

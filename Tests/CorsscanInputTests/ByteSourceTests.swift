@@ -286,4 +286,28 @@ final class ByteSourceTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0)
         XCTAssertEqual(String(decoding: data, as: UTF8.self), "one\ntwo\nthree\n")
     }
+
+    func testStdinIsDash() throws {
+        let dir = TempDir()
+        let text = sampleLog(lines: 30)
+        let path = dir.write("stdin.gz", GzipWriter.gzip(text))
+        let saved = dup(STDIN_FILENO)
+        let fd = open(path, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        dup2(fd, STDIN_FILENO)
+        close(fd)
+        defer {
+            dup2(saved, STDIN_FILENO)
+            close(saved)
+        }
+        let src = try ByteSource(path: "-")
+        XCTAssertTrue(src.isGzip)
+        var r = LineReader(src)
+        var n = 0
+        while try r.next() != nil { n += 1 }
+        XCTAssertEqual(n, 30)
+        src.close()
+        // Closing the source leaves the process's stdin open.
+        XCTAssertNotEqual(fcntl(STDIN_FILENO, F_GETFD), -1)
+    }
 }

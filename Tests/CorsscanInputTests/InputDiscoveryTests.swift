@@ -23,13 +23,14 @@ final class InputDiscoveryTests: XCTestCase {
     func testMissingPathIsAProblemOthersListed() throws {
         let dir = TempDir()
         let a = dir.write("a.log", "x")
-        let d = InputDiscovery.discover([dir.path + "/nope", a])
+        let d = InputDiscovery.discover([dir.path + "/nope", a, a + "/below", a])
         XCTAssertEqual(d.files, [a])
-        XCTAssertEqual(d.problems.count, 1)
-        XCTAssertEqual(d.problems.first?.path, dir.path + "/nope")
-        XCTAssertEqual(d.problems.first?.error.kind, .unreadable)
-        XCTAssertEqual(d.problems.first?.error.offset, 0)
-        XCTAssertTrue(d.problems.first?.error.message.contains("No such file") ?? false)
+        // Problems sorted by path like the files.
+        XCTAssertEqual(d.problems.map(\.path), [a + "/below", dir.path + "/nope"])
+        XCTAssertTrue(d.problems[0].error.message.contains("Not a directory"), d.problems[0].error.message)
+        XCTAssertEqual(d.problems[1].error.kind, .unreadable)
+        XCTAssertEqual(d.problems[1].error.offset, 0)
+        XCTAssertTrue(d.problems[1].error.message.contains("No such file"), d.problems[1].error.message)
     }
 
     func testSymlinkLoopTerminates() throws {
