@@ -110,9 +110,8 @@ final class GzipStage: ByteStage {
         // 15 + 16: gzip wrapper only (no zlib/raw auto-detection).
         let rc = corsscan_inflateInit2(strm, 15 + 16)
         if rc != Z_OK {
-            inBuf.deallocate()
-            strm.deinitialize(count: 1)
-            strm.deallocate()
+            // `self` is fully initialised: deinit frees the buffers (inflateEnd
+            // tolerates a stream whose init failed).
             throw InputError(.corruptGzip, offset: 0, "zlib inflateInit2 failed (\(rc))")
         }
     }

@@ -17,6 +17,7 @@ public final class GzipWriter {
 
     /// Creates (or truncates) `path`.
     public init(path: String, level: Int32 = 6) throws(InputError) {
+        deflater = try Deflater(level: level)
         var fd: Int32
         repeat {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -26,7 +27,6 @@ public final class GzipWriter {
         }
         self.fd = fd
         self.path = path
-        deflater = try Deflater(level: level)
     }
 
     deinit {
@@ -114,9 +114,7 @@ final class Deflater {
         out = .allocate(capacity: Deflater.outCapacity)
         let rc = corsscan_deflateInit2(strm, level, 15 + 16)
         if rc != Z_OK {
-            strm.deinitialize(count: 1)
-            strm.deallocate()
-            out.deallocate()
+            // `self` is fully initialised: deinit frees the buffers.
             throw InputError(.invalid, offset: 0, "zlib deflateInit2 failed (\(rc))")
         }
     }
