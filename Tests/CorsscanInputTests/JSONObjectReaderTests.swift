@@ -1,0 +1,139 @@
+import CorsscanCore
+@testable import CorsscanInput
+import Foundation
+import XCTest
+
+enum JItem: Equatable {
+    case object(String, Int64, Int64)
+    case oversize(Int64)
+    case garbage(Int64, Int)
+    case truncated(Int64)
+}
+
+func readObjects(_ path: String, chunk: Int = ByteSource.chunkSize, max: Int = 8 << 20)
+    throws(InputError) -> ([JItem], InputError?)
+{
+    var r = JSONObjectReader(try ByteSource(path: path, readChunk: chunk), maxObjectBytes: max)
+    var out: [JItem] = []
+    while true {
+        do throws(InputError) {
+            guard let item = try r.next() else { return (out, nil) }
+            switch item {
+            case .object(let b, let n, let o): out.append(.object(String(decoding: b, as: UTF8.self), n, o))
+            case .oversize(let n): out.append(.oversize(n))
+            case .garbage(let n, let c): out.append(.garbage(n, c))
+            case .truncated(let n): out.append(.truncated(n))
+            }
+        } catch {
+            return (out, error)
+        }
+    }
+}
+
+final class JSONObjectReaderTests: XCTestCase {
+    static let input = #"{"a":"}{"}{"b":[1,{"c":2}]}"# + "\n" + #"{"d":"\\\"}"}"# + "\nstray line }\n\t" + #"{"e":{}}"# + " junk"
+
+    static let expected: [JItem] = [
+        .object(#"{"a":"}{"}"#, 1, 0),
+        .object(#"{"b":[1,{"c":2}]}"#, 2, 10),
+        .object(#"{"d":"\\\"}"}"#, 3, 28),
+        .garbage(4, 10),
+        .object(#"{"e":{}}"#, 5, 56),
+        .garbage(6, 4),
+    ]
+
+    func testSplitsConcatenatedObjects() throws {
+        let dir = TempDir()
+        let bytes = Array(Self.input.utf8)
+        let plain = dir.write("j", bytes)
+        let gz = dir.write("j.gz", GzipWriter.gzip(Array(bytes[0..<15])) + GzipWriter.gzip(Array(bytes[15...])))
+        for chunk in 1...bytes.count {
+            for path in [plain, gz] {
+                let (items, err) = try readObjects(path, chunk: chunk)
+                XCTAssertNil(err)
+                XCTAssertEqual(items, Self.expected, "chunk \(chunk)")
+            }
+        }
+    }
+
+    func testOversizeAndTruncatedObjects() throws {
+        let dir = TempDir()
+        let big = #"{"big":""# + String(repeating: "}", count: 100) + #"","x":[{}]}"#
+        let text = #"{"ok":1}"# + big + #"{"ok":2}{"cut":"#
+        let path = dir.write("o", Array(text.utf8))
+        for chunk in [1, 3, 50, 4096] {
+            let (items, err) = try readObjects(path, chunk: chunk, max: 20)
+            XCTAssertNil(err)
+            XCTAssertEqual(items, [
+                .object(#"{"ok":1}"#, 1, 0), .oversize(2), .object(#"{"ok":2}"#, 3, Int64(8 + big.utf8.count)), .truncated(4),
+            ], "chunk \(chunk)")
+        }
+    }
+
+    func testReadErrorInsideObject() throws {
+        let dir = TempDir()
+        var gz = GzipWriter.gzip(Array(#"{"a":1}{"b":"unfinished"#.utf8))
+        gz.removeLast(8)
+        let (items, err) = try readObjects(dir.write("e.gz", gz))
+        XCTAssertEqual(items, [.object(#"{"a":1}"#, 1, 0), .truncated(2)])
+        XCTAssertEqual(err?.kind, .truncatedGzip)
+    }
+
+    func testFirehoseShape() throws {
+        let dir = TempDir()
+        let path = dir.path + "/firehose"
+        let w = try GzipWriter(path: path)
+        var expected: [JItem] = []
+        var offset: Int64 = 0
+        for i in 0..<50 {
+            let env = #"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"\#(i)","timestamp":1795254311812,"message":"{ \"requestId\":\"r\#(i)\", \"status\":\"403\" }"}]}"#
+            w.write(env.utf8)
+            w.finishMember()
+            expected.append(.object(env, Int64(i + 1), offset))
+            offset += Int64(env.utf8.count)
+        }
+        try w.close()
+        let (items, err) = try readObjects(path)
+        XCTAssertNil(err)
+        XCTAssertEqual(items, expected)
+    }
+
+    /// Long strings with escapes in every position, split at every chunk size,
+    /// against a byte-at-a-time oracle.
+    func testLongStringsEveryChunkSize() throws {
+        let dir = TempDir()
+        var text = ""
+        for k in 0..<12 {
+            let filler = String(repeating: "m", count: k)
+            text += #"{"message":"\#(filler){ \"requestId\":\"r\#(k)\", \"s\":\"\\\\\" }\#(filler)\\","x":["}\#(filler)"]}"#
+            if k % 3 == 0 { text += "\n" }
+        }
+        let bytes = Array(text.utf8)
+        // Oracle.
+        var expected: [JItem] = []
+        var depth = 0, inStr = false, esc = false, start = 0
+        for (i, b) in bytes.enumerated() {
+            if inStr {
+                if esc { esc = false } else if b == ASCII.backslash { esc = true } else if b == ASCII.quote { inStr = false }
+                continue
+            }
+            switch b {
+            case ASCII.quote: inStr = true
+            case ASCII.openBrace, ASCII.openBracket:
+                if depth == 0 { start = i }
+                depth += 1
+            case ASCII.closeBrace, ASCII.closeBracket:
+                depth -= 1
+                if depth == 0 {
+                    expected.append(.object(String(decoding: bytes[start...i], as: UTF8.self), Int64(expected.count + 1), Int64(start)))
+                }
+            default: break
+            }
+        }
+        XCTAssertEqual(expected.count, 12)
+        let path = dir.write("long", bytes)
+        for chunk in 1...bytes.count {
+            XCTAssertEqual(try readObjects(path, chunk: chunk).0, expected, "chunk \(chunk)")
+        }
+    }
+}
