@@ -101,7 +101,8 @@ public enum PrometheusOutput {
         return Array(o.utf8)
     }
 
-    /// A label value escaped per the exposition format: `\\`, `\"`, `\n`.
+    /// A label value escaped per the exposition format: `\\`, `\"`, `\n`; other control
+    /// characters (which some parsers reject) become U+FFFD.
     public static func label(_ s: String) -> String {
         var out = ""
         for ch in s.unicodeScalars {
@@ -109,6 +110,7 @@ public enum PrometheusOutput {
             case "\\": out += "\\\\"
             case "\"": out += "\\\""
             case "\n": out += "\\n"
+            case "\u{0}"..."\u{1F}", "\u{7F}"..."\u{9F}": out += "\u{FFFD}"
             default: out.unicodeScalars.append(ch)
             }
         }
