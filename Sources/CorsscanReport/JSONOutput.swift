@@ -101,7 +101,8 @@ indirect enum JSONValue {
     case object([(String, JSONValue)])
 }
 
-/// Serialises `JSONValue` into bytes, pretty-printed with a two-space indent.
+/// Serialises `JSONValue` into bytes, pretty-printed with a two-space indent (arrays of
+/// numbers on one line).
 struct JSONWriter {
     var out: [UInt8] = []
     private var depth = 0
@@ -113,6 +114,16 @@ struct JSONWriter {
         case .string(let s): JSONWriter.appendString(s, to: &out)
         case .array(let a):
             if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            if a.allSatisfy({ if case .int = $0 { return true } else { return false } }) {
+                // Arrays of numbers (line numbers) on one line: `[7, 9]`.
+                out.append(UInt8(ascii: "["))
+                for (i, e) in a.enumerated() {
+                    if i > 0 { out.append(contentsOf: ", ".utf8) }
+                    value(e)
+                }
+                out.append(UInt8(ascii: "]"))
+                return
+            }
             out.append(UInt8(ascii: "["))
             depth += 1
             for (i, e) in a.enumerated() {

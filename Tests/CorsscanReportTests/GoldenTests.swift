@@ -31,6 +31,13 @@ final class GoldenTests: XCTestCase {
         try Golden.check(PrometheusOutput.render(Fixtures.report(hostileFields: false)), "metrics.prom")
     }
 
+    /// Also the file to look at in a browser when changing the report.
+    func testHTMLGolden() throws {
+        try Golden.check(HTMLReport.render(Fixtures.report(hostileFields: false)), "report.html")
+        try Golden.check(HTMLReport.render(RunReport(version: "0.1.0-test", generated: 0, windowSeconds: 10, maxSkewSeconds: 300)),
+                         "report-empty.html")
+    }
+
     func testEmptyJSONGolden() throws {
         try Golden.check(JSONOutput.summary(RunReport(version: "0.1.0-test", generated: 0, windowSeconds: 10, maxSkewSeconds: 300)),
                          "summary-empty.json")
