@@ -103,7 +103,7 @@ struct Timeline {
         h.raw("<title id=\"tl-title\">")
         h.text("Incidents per \(bucketLabel) by failure class")
         h.raw("</title><defs>")
-        for c in classes { h.raw(HTMLReport.patternDef(c, id: "tl-\(c.rawValue)")) }
+        for c in classes { h.raw(HTMLReport.patternDef(c, id: "tl-\(c.rawValue)", h)) }
         h.raw("</defs>\n")
         // Y axis: grid lines and counts.
         var v = 0

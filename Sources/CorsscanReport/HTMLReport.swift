@@ -19,6 +19,9 @@ public enum HTMLReport {
     /// The whole document.
     public static func render(_ r: RunReport) -> [UInt8] {
         var h = HTMLBuilder()
+        var shown = Set(presentClasses(r).map(\.0))
+        for m in r.perMinute { for (c, n) in m.counts where n > 0 { shown.insert(c) } }
+        for (i, c) in FailureClass.allCases.filter(shown.contains).enumerated() { h.styleIndex[c] = i }
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         h.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'\">\n")
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -41,8 +44,11 @@ public enum HTMLReport {
 
     // MARK: - Sections
 
+    /// Classes with incidents, most incidents first (ties in `FailureClass` order).
     static func presentClasses(_ r: RunReport) -> [(FailureClass, Int)] {
         FailureClass.allCases.compactMap { c in r.byClass[c].flatMap { $0 > 0 ? (c, $0) : nil } }
+            .enumerated().sorted { $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset }
+            .map(\.element)
     }
 
     static func headline(_ r: RunReport, _ h: inout HTMLBuilder) {
@@ -69,7 +75,7 @@ public enum HTMLReport {
             h.raw("</a>")
         }
         h.raw("</p>\n")
-        guard let first = present.max(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }) else {
+        guard let first = present.first else {
             h.raw("<p class=\"ok\"><strong>No CORS failures found.</strong></p>\n</section>\n")
             return
         }
@@ -381,14 +387,16 @@ public enum HTMLReport {
 
     /// Colour and pattern of a class: 8 colours × 4 patterns; no two classes share both,
     /// and neighbouring classes differ in pattern as well as colour.
-    static func style(_ c: FailureClass) -> (color: String, pattern: Int) {
-        let i = c.order
-        return (palette[i % palette.count], (i + i / palette.count) % 4)
+    ///
+    /// `i` is the class's position among the classes this report shows (so up to eight
+    /// classes get eight different colours), falling back to its `FailureClass` order.
+    static func style(_ i: Int) -> (color: String, pattern: Int) {
+        (palette[i % palette.count], (i + i / palette.count) % 4)
     }
 
     /// SVG `<pattern>` definition for a class with the given id.
-    static func patternDef(_ c: FailureClass, id: String) -> String {
-        let (color, p) = style(c)
+    static func patternDef(_ c: FailureClass, id: String, _ h: HTMLBuilder) -> String {
+        let (color, p) = style(h.styleIndex[c] ?? c.order)
         let ink = color == "#000000" || color == "#0072B2" ? "#ffffff" : "#000000"
         let mark: String
         switch p {
@@ -404,7 +412,7 @@ public enum HTMLReport {
     static func swatch(_ h: inout HTMLBuilder, _ c: FailureClass) {
         h.swatchCount += 1
         let id = "sw\(h.swatchCount)"
-        h.raw("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\"><defs>\(patternDef(c, id: id))</defs><rect x=\"0.5\" y=\"0.5\" width=\"13\" height=\"13\" fill=\"url(#\(id))\" stroke=\"#333\"/></svg>")
+        h.raw("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\"><defs>\(patternDef(c, id: id, h))</defs><rect x=\"0.5\" y=\"0.5\" width=\"13\" height=\"13\" fill=\"url(#\(id))\" stroke=\"#333\"/></svg>")
     }
 
     static let css = """
@@ -461,6 +469,8 @@ public enum HTMLReport {
 struct HTMLBuilder {
     var out: [UInt8] = []
     var swatchCount = 0
+    /// Colour/pattern slot of each class shown (see `HTMLReport.style`).
+    var styleIndex: [FailureClass: Int] = [:]
 
     init() { out.reserveCapacity(64 * 1024) }
 

@@ -45,7 +45,7 @@ public enum TextSummary {
                 let routes = r.topRoutes.prefix(maxRoutes).map { "\(clean($0.label)) (\(Format.int($0.count)))" }
                 lines.append("Top routes: " + routes.joined(separator: ", "))
             }
-            if let first = present.max(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }) {
+            if let first = present.first {
                 lines.append(bold("Fix first:") + " \(first.0.rawValue): \(ClassGuide.entry(first.0).firstFix).")
             }
         }

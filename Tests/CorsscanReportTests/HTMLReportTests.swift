@@ -130,7 +130,7 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testClassStylesAreDistinct() {
-        let styles = FailureClass.allCases.map { HTMLReport.style($0) }
+        let styles = FailureClass.allCases.map { HTMLReport.style($0.order) }
         XCTAssertEqual(Set(styles.map { "\($0.color)/\($0.pattern)" }).count, FailureClass.allCases.count)
     }
 }
