@@ -79,7 +79,7 @@ public final class AtomicFileWriter {
 
     /// Appends bytes (buffered; flushed every 1 MiB).
     public func write(_ bytes: [UInt8]) throws(OutputError) {
-        precondition(!finished, "AtomicFileWriter: write after commit/abort")
+        try checkOpen("write")
         buffer.append(contentsOf: bytes)
         if buffer.count >= AtomicFileWriter.bufferLimit { try flush() }
     }
@@ -89,12 +89,19 @@ public final class AtomicFileWriter {
         try write(Array(text.utf8))
     }
 
+    private func checkOpen(_ operation: String) throws(OutputError) {
+        if finished {
+            throw OutputError(path: path, operation: operation, code: EBADF,
+                              reason: "the file was already committed or aborted")
+        }
+    }
+
     private func flush() throws(OutputError) {
         var done = 0
         let total = buffer.count
         while done < total {
             let n = buffer.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + done, total - done)
+                systemWrite(fd, raw.baseAddress! + done, total - done)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -111,7 +118,7 @@ public final class AtomicFileWriter {
     ///
     /// On failure the temp file is removed and `path` is left as it was.
     public func commit() throws(OutputError) {
-        precondition(!finished, "AtomicFileWriter: commit twice")
+        try checkOpen("commit")
         try flush()
         if fsync(fd) != 0 {
             let e = errno
@@ -166,6 +173,11 @@ public final class AtomicFileWriter {
         let dir = slash == 0 ? "/" : String(decoding: u[..<slash], as: UTF8.self)
         return (dir, String(decoding: u[(slash + 1)...], as: UTF8.self))
     }
+}
+
+/// `write(2)`, named apart from `AtomicFileWriter.write`.
+private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    write(fd, p, n)
 }
 
 /// The `--out` directory.

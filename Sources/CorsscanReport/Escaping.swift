@@ -1,3 +1,5 @@
+import CorsscanCore
+
 /// Escaping for HTML and the terminal, in one place.
 ///
 /// Logs carry attacker-controlled text; every value from a log goes through one of these
@@ -112,4 +114,3 @@ enum Format {
     }
 }
 
-import CorsscanCore

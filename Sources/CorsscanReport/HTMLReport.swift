@@ -23,7 +23,7 @@ public enum HTMLReport {
         for m in r.perMinute { for (c, n) in m.counts where n > 0 { shown.insert(c) } }
         for (i, c) in FailureClass.allCases.filter(shown.contains).enumerated() { h.styleIndex[c] = i }
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        h.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'\">\n")
+        h.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; base-uri 'none'\">\n")
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         h.raw("<meta name=\"referrer\" content=\"no-referrer\">\n")
         h.raw("<title>corsscan report</title>\n<style>\n\(css)</style>\n</head>\n<body>\n")

@@ -64,6 +64,12 @@ final class AtomicFileWriterTests: XCTestCase {
             let d = String(describing: e)
             XCTAssertTrue(d.contains(dir + "/no/such/dir"), d)
         }
+        // A parent that is a file (fails even for root, unlike permissions).
+        try AtomicFileWriter.write([1], to: dir + "/plain")
+        XCTAssertThrowsError(try AtomicFileWriter(path: dir + "/plain/report.html")) { e in
+            let d = String(describing: e)
+            XCTAssertTrue(d.contains(self.dir + "/plain") && d.contains("Not a directory"), d)
+        }
         if getuid() != 0 {
             let ro = dir + "/ro"
             try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
@@ -101,5 +107,18 @@ final class AtomicFileWriterTests: XCTestCase {
         XCTAssertThrowsError(try OutputDirectory.prepare(dir + "/file/sub")) { e in
             XCTAssertTrue(String(describing: e).contains(self.dir + "/file"))
         }
+    }
+}
+
+final class AtomicFileWriterMisuseTests: XCTestCase {
+    func testWriteAfterCommitThrows() throws {
+        let path = NSTemporaryDirectory() + "corsscan-misuse-\(getpid()).txt"
+        defer { unlink(path) }
+        let w = try AtomicFileWriter(path: path)
+        try w.write("hello\n")
+        try w.commit()
+        XCTAssertThrowsError(try w.write([1])) { e in XCTAssertTrue(String(describing: e).contains(path)) }
+        XCTAssertThrowsError(try w.commit())
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data("hello\n".utf8))
     }
 }
