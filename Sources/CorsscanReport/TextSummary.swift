@@ -11,6 +11,11 @@ public enum TextSummary {
     static let maxClasses = 6
     static let maxRoutes = 3
 
+    /// `s` right-aligned in `width` columns.
+    static func pad(_ s: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - s.count)) + s
+    }
+
     public static func render(_ r: RunReport, reportDirectory: String?, color: Bool) -> String {
         func sgr(_ code: String, _ s: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         let bold = { (s: String) in sgr("1", s) }
@@ -35,7 +40,8 @@ public enum TextSummary {
             for (c, n) in present.prefix(maxClasses) {
                 let name = c.rawValue + String(repeating: " ", count: width - c.rawValue.count)
                 let count = Format.int(n)
-                lines.append("  \(name)  \(String(repeating: " ", count: max(0, 8 - count.count)))\(count)  \(Format.share(Int64(n), of: total))")
+                let share = Format.share(Int64(n), of: total)
+                lines.append("  \(name)  \(pad(count, 8))  \(pad(share, 6))")
             }
             if present.count > maxClasses {
                 let rest = present.dropFirst(maxClasses).reduce(0) { $0 + $1.1 }

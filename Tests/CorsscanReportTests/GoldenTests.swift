@@ -38,6 +38,11 @@ final class GoldenTests: XCTestCase {
                          "report-empty.html")
     }
 
+    func testTextSummaryGolden() throws {
+        try Golden.check(Array(TextSummary.render(Fixtures.report(hostileFields: false), reportDirectory: "Reports",
+                                                  color: false).utf8), "summary.txt")
+    }
+
     func testEmptyJSONGolden() throws {
         try Golden.check(JSONOutput.summary(RunReport(version: "0.1.0-test", generated: 0, windowSeconds: 10, maxSkewSeconds: 300)),
                          "summary-empty.json")
