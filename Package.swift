@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "CorsscanAccessLogTests", dependencies: ["CorsscanAccessLog", "CorsscanCore"]),
         .testTarget(name: "CorsscanBrowserTests", dependencies: ["CorsscanBrowser", "CorsscanCore"]),
         .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),
-        .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"]),
+        .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"],
+                    exclude: ["Golden"]),
         .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"]),
         // Runs the built binary (a dependency so `swift test` builds it); fixtures are read
         // relative to the test files.
