@@ -139,15 +139,17 @@ public enum LogEventContainer {
                 var ts: Int64 = 0
                 var msg = -1, msgEnd = -1
                 var k = j + 1
+                var member = false  // a member was read; a comma must come next
                 while k < oe - 1 {
                     k = JSONScanner.skipSpace(p, k)
                     if k >= oe - 1 { break }
-                    if p[k] == ASCII.comma { k += 1; continue }
-                    guard p[k] == ASCII.quote, let ke = strictStringEnd(p, k + 1) else { ok = false; break }
+                    if p[k] == ASCII.comma, member { k += 1; member = false; continue }
+                    guard !member, p[k] == ASCII.quote, let ke = strictStringEnd(p, k + 1) else { ok = false; break }
                     let key = KeyHash.hash(p, k + 1, ke)
                     k = JSONScanner.skipSpace(p, ke + 1)
                     guard k < oe, p[k] == ASCII.colon else { ok = false; break }
                     k = JSONScanner.skipSpace(p, k + 1)
+                    member = true
                     if p[k] == ASCII.quote {
                         guard let e = strictStringEnd(p, k + 1) else { ok = false; break }
                         if key == messageKey { msg = k + 1; msgEnd = e }

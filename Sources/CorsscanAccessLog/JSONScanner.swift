@@ -126,6 +126,9 @@ enum JSONScanner {
                 if closesValue(p, j + 1) { return (j, esc) }
             } else if b == ASCII.backslash {
                 esc = true
+                // A raw backslash ending the value (`"odd\","next":…`): valid JSON never has
+                // `\"` followed by `,"key":` or a final `}`.
+                if j + 1 < n, p[j + 1] == ASCII.quote, endsValueForSure(p, j + 2) { return (j + 1, true) }
                 j += 2
                 continue
             }
@@ -138,6 +141,23 @@ enum JSONScanner {
             j += 1
         }
         return nil
+    }
+
+    /// `,"key":` or a final `}` follows `k0`.
+    static func endsValueForSure(_ p: UnsafeBufferPointer<UInt8>, _ k0: Int) -> Bool {
+        let n = p.count
+        var k = skipSpace(p, k0)
+        guard k < n else { return false }
+        if p[k] == ASCII.closeBrace { return skipSpace(p, k + 1) == n }
+        guard p[k] == ASCII.comma else { return false }
+        k = skipSpace(p, k + 1)
+        guard k < n, p[k] == ASCII.quote else { return false }
+        k += 1
+        let ks = k
+        while k < n, p[k] != ASCII.quote, p[k] != ASCII.backslash, p[k] != ASCII.comma { k += 1 }
+        guard k > ks, k < n, p[k] == ASCII.quote else { return false }
+        k = skipSpace(p, k + 1)
+        return k < n && p[k] == ASCII.colon
     }
 
     /// Index after the object or array starting at `s` (strings respected).

@@ -221,7 +221,9 @@ public struct LogTemplate: Sendable {
                 }
                 // `$input`, `$method`, `$stageVariables`, `${…}`, `$!{…}`: not allowed in access logs.
                 var j = i + 1
-                while j < b.count, isNameByte(b[j]) || b[j] == 0x21 || b[j] == ASCII.openBrace { j += 1 }
+                if j < b.count, (b[j] | 0x20) &- 0x61 < 26 || b[j] == 0x21 || b[j] == ASCII.openBrace {
+                    while j < b.count, isNameByte(b[j]) || b[j] == 0x21 || b[j] == ASCII.openBrace { j += 1 }
+                }
                 let word = String(decoding: b[i..<min(j, i + 40)], as: UTF8.self)
                 if j > i + 1 {
                     throw LogTemplateError("unsupported `\(word)` at offset \(i): access-log formats may only use $context.* variables")
