@@ -1,4 +1,5 @@
 import XCTest
+import Dispatch
 @testable import CorsscanAccessLog
 import CorsscanCore
 
@@ -266,5 +267,66 @@ enum URLLike {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)
         return parts.joined(separator: "/") + "/Sources/CorsscanAccessLog/"
+    }
+}
+
+/// Throughput check, run on demand: `CORSSCAN_BENCH=1 swift test -c release --filter Bench`.
+final class BenchTests: XCTestCase {
+    func testBenchThroughput() throws {
+        try XCTSkipUnless(getenv("CORSSCAN_BENCH") != nil, "set CORSSCAN_BENCH=1 to run")
+        let cases: [(String, AccessLogParser, String)] = [
+            ("json-suggested", AccessLogParser.recognisedJSON, Fx.suggested),
+            ("rest-json", AccessLogParser.recognisedJSON, Fx.restJSON),
+            ("template-json", try LogTemplate(Fx.suggestedTemplate).parser, Fx.suggested),
+            ("rest-clf", detect([Fx.restCLF])!, Fx.restCLF),
+            ("http-clf", detect([Fx.httpCLF])!, Fx.httpCLFParam),
+        ]
+        for (name, p, line) in cases {
+            var buf: [UInt8] = []
+            var offsets: [Range<Int>] = []
+            while buf.count < 64 << 20 {
+                let s = buf.count
+                buf += line.utf8
+                offsets.append(s..<buf.count)
+                buf.append(ASCII.lf)
+            }
+            var b = AccessRecordBuilder()
+            var ok = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            buf.withUnsafeBufferPointer { all in
+                for r in offsets where p.parse(UnsafeBufferPointer(rebasing: all[r]), into: &b) == nil { ok += 1 }
+            }
+            let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
+            XCTAssertEqual(ok, offsets.count)
+            print("BENCH \(name): \(Int(Double(buf.count) / ns * 1000)) MB/s")
+        }
+    }
+}
+
+final class RobustnessTests: XCTestCase {
+    /// Every prefix of every fixture through every parser, the detector and the envelope
+    /// scanner: no crash, and a result for each.
+    func testTruncatedLinesNeverCrash() throws {
+        let fixtures = [Fx.restCLF, Fx.restCLFNoSpace, Fx.restJSON, Fx.restXML, Fx.restCSV, Fx.httpCLFParam, Fx.httpJSON,
+                        Fx.httpXML, Fx.httpCSV, Fx.serverlessKV, Fx.terraform, Fx.errorAware, Fx.suggested,
+                        EnvelopeTests.twoEvents, "2026-11-21T09:45:11.812000+00:00 9f1c3d5e " + Fx.httpJSON,
+                        #"{"a":"\u12"#, #"{"a":"x\"#, #"{"a":[{"b":"\""#, "\\", "\"", "{", "["]
+        var parsers = [AccessLogParser.recognisedJSON, AccessLogParser.serverlessKeyValue] + AccessLogDetector.presets
+        parsers.append(try LogTemplate(Fx.suggestedTemplate).parser)
+        parsers.append(try LogTemplate("$context.identity.userAgent $context.httpMethod $context.requestTime $context.status").parser)
+        parsers += parsers.map { $0.wrapped(.cwlExport) }
+        var b = AccessRecordBuilder()
+        for f in fixtures {
+            let bytes = f.bytes
+            for n in 0...bytes.count {
+                let cut = Array(bytes[0..<n])
+                cut.withUnsafeBufferPointer { p in
+                    for parser in parsers { _ = parser.parse(p, into: &b) }
+                    var c = 0
+                    _ = LogEventContainer.scan(p, eventCount: &c) { _, _ in }
+                }
+                _ = AccessLogDetector.detect(sampleLines: [cut], template: nil)
+            }
+        }
     }
 }
