@@ -1,0 +1,241 @@
+import CorsscanCore
+
+/// JSON records: a key-path table from a template, or the recognised keys (`auto`).
+struct JSONBody: Sendable {
+    var table: KeyTable
+    var auto: Bool
+    var subs: [PositionalTemplate]
+}
+
+/// How CloudWatch delivered the lines (reference §4.2, §4.4).
+enum Wrapper: Sendable, Equatable {
+    case none
+    /// Export to S3: `2026-11-21T09:45:11.812Z <message>`.
+    case cwlExport
+    /// `aws logs tail`: `2026-11-21T09:45:11.812000+00:00 <stream> <message>` or
+    /// `2026-11-21T09:45:11 <message>`.
+    case cwlTail
+
+    var name: String {
+        switch self {
+        case .none: return ""
+        case .cwlExport: return "cwl-export"
+        case .cwlTail: return "cwl-tail"
+        }
+    }
+
+    /// Recognises a wrapper prefix: its kind, the event time and where the message starts.
+    static func split(_ p: UnsafeBufferPointer<UInt8>) -> (Wrapper, Int64, Int)? {
+        let n = p.count
+        guard n >= 20, ASCII.isDigit(p[0]), ASCII.isDigit(p[3]), p[4] == ASCII.minus, p[7] == ASCII.minus,
+              p[10] == ASCII.upperT, p[13] == ASCII.colon else { return nil }
+        var sp = 19
+        let limit = min(n, 40)
+        while sp < limit, p[sp] != ASCII.space { sp += 1 }
+        guard sp < limit, let t = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[0..<sp])) else { return nil }
+        if p[sp - 1] == ASCII.upperZ { return (.cwlExport, t, sp + 1) }
+        if sp == 19 { return (.cwlTail, t, sp + 1) }
+        // Detailed tail: a zone, then the log stream name.
+        var e = sp + 1
+        while e < n, p[e] != ASCII.space { e += 1 }
+        guard e < n, e > sp + 1, p[sp + 1] != ASCII.openBrace else { return (.cwlTail, t, sp + 1) }
+        return (.cwlTail, t, e + 1)
+    }
+}
+
+/// A compiled parser for one access-log line format.
+public struct AccessLogParser: Sendable {
+    enum Body: Sendable {
+        case json(JSONBody)
+        case positional(PositionalTemplate)
+        case keyValue
+    }
+
+    /// Format name reported per file: "rest-clf", "http-clf", "rest-json", "http-json",
+    /// "rest-xml", "http-xml", "rest-csv", "http-csv", "json", "serverless-kv", "custom";
+    /// wrapped forms prefix the wrapper: "cwl-export+rest-json", "cwl-tail+http-json".
+    public var format: String {
+        get { wrapper == .none ? baseFormat : wrapper.name + "+" + baseFormat }
+        set {
+            if let plus = newValue.firstIndex(of: "+") {
+                baseFormat = String(newValue[newValue.index(after: plus)...])
+            } else {
+                baseFormat = newValue
+            }
+        }
+    }
+    /// The format without the wrapper prefix.
+    public internal(set) var baseFormat: String
+    var wrapper: Wrapper = .none
+    let body: Body
+
+    init(format: String, body: Body, wrapper: Wrapper = .none) {
+        self.baseFormat = format
+        self.body = body
+        self.wrapper = wrapper
+    }
+
+    /// JSON with the recognised keys, no template.
+    public static let recognisedJSON = AccessLogParser(
+        format: "json", body: .json(JSONBody(table: recognisedKeyTable, auto: true, subs: [])))
+    /// Serverless Framework's REST default `key: value, key: value`.
+    public static let serverlessKeyValue = AccessLogParser(format: "serverless-kv", body: .keyValue)
+
+    /// This parser reading lines with a CloudWatch export (`cwl-export`) or `aws logs tail`
+    /// (`cwl-tail`) prefix.
+    func wrapped(_ w: Wrapper) -> AccessLogParser {
+        var c = self
+        c.wrapper = w
+        return c
+    }
+
+    /// The same parser without its line wrapper (for messages from an envelope).
+    public var unwrapped: AccessLogParser { wrapped(.none) }
+
+    /// Parses one line (no LF) into `record` (reset first). Returns nil when a record was
+    /// produced (it has a time and a method), else why the line was skipped.
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder) -> SkipReason? {
+        var st = RecordState()
+        return parseLine(line, into: &record, state: &st)
+    }
+
+    /// Parses one log-event message (from a Firehose envelope or CLI JSON output) without any
+    /// line prefix; `fallbackTime` (the event's epoch ms) is used when the record has no time.
+    public func parse(message: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?,
+                      into record: inout AccessRecordBuilder) -> SkipReason? {
+        record.reset()
+        var st = RecordState()
+        guard !isBlank(message) else { return .blank }
+        return parseBody(message, fallbackTime: fallbackTime, into: &record, state: &st)
+    }
+
+    func parseLine(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder,
+                   state st: inout RecordState) -> SkipReason? {
+        record.reset()
+        guard !isBlank(line) else { return .blank }
+        if wrapper != .none, let (_, t, start) = Wrapper.split(line) {
+            let msg = UnsafeBufferPointer(rebasing: line[start...])
+            guard !isBlank(msg) else { return .blank }
+            return parseBody(msg, fallbackTime: t, into: &record, state: &st)
+        }
+        return parseBody(line, fallbackTime: nil, into: &record, state: &st)
+    }
+
+    @inline(__always)
+    func parseBody(_ p: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, into r: inout AccessRecordBuilder,
+                   state st: inout RecordState) -> SkipReason? {
+        switch body {
+        case .json(let j):
+            switch Self.scanJSON(p, j, &r, &st) {
+            case .ok: return finish(&r, st, fallbackTime: fallbackTime, positional: false)
+            case .notJSON: return .unknownFormat
+            case .malformed: return .malformedJSON
+            }
+        case .positional(let t):
+            let ok = t.match(p, 0, p.count) { i, lo, hi in
+                apply(t.vars[i].target, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+            }
+            guard ok else { return .unknownFormat }
+            return finish(&r, st, fallbackTime: fallbackTime, positional: true)
+        case .keyValue:
+            guard Self.scanKeyValue(p, &r, &st) else { return .unknownFormat }
+            return finish(&r, st, fallbackTime: fallbackTime, positional: true)
+        }
+    }
+
+    @inline(__always)
+    static func scanJSON(_ p: UnsafeBufferPointer<UInt8>, _ j: JSONBody, _ r: inout AccessRecordBuilder,
+                         _ st: inout RecordState) -> JSONScanner.Result {
+        JSONScanner.scanObject(p) { path, leaf, lo, hi, isString, escaped in
+            guard let slot = j.table.lookup(path) ?? (j.auto ? j.table.lookup(leaf) : nil) else { return }
+            if slot.sub >= 0 {
+                let t = j.subs[slot.sub]
+                if escaped {
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { tmp in
+                        let n = JSONScanner.unescape(UnsafeBufferPointer(rebasing: p[lo..<hi]), into: tmp)
+                        applySub(t, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<n]), &r, &st)
+                    }
+                } else {
+                    applySub(t, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+                }
+                return
+            }
+            var a = lo, b = hi
+            if slot.prefix > 0 || slot.suffix > 0, b - a >= slot.prefix + slot.suffix {
+                a += slot.prefix; b -= slot.suffix
+            }
+            if isString {
+                applyJSONString(slot.target, p, a, b, escaped: escaped, &r, &st)
+            } else {
+                var v = UnsafeBufferPointer(rebasing: p[a..<b])
+                // Bare `null` is as good as `-`.
+                if v.count == 4, v[0] == 0x6E, v[1] == 0x75 { v = UnsafeBufferPointer(rebasing: v[0..<0]) }
+                apply(slot.target, v, &r, &st)
+            }
+        }
+    }
+
+    static func applySub(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
+                         _ st: inout RecordState) {
+        _ = t.match(v, 0, v.count) { i, a, b in
+            apply(t.vars[i].target, UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
+        }
+    }
+
+    /// `key: value, key: value`. A value ends at `, ` followed by `key: `; for free-text
+    /// values (user agent, error message) only a recognised key counts.
+    static func scanKeyValue(_ p: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
+                             _ st: inout RecordState) -> Bool {
+        var lo = 0, hi = p.count
+        while lo < hi, ASCII.isWhitespace(p[lo]) { lo += 1 }
+        while hi > lo, ASCII.isWhitespace(p[hi - 1]) { hi -= 1 }
+        guard var key = kvKey(p, lo, hi) else { return false }
+        var pairs = 0
+        while true {
+            let slot = recognisedKeyTable.lookup(key.hash)
+            let greedy = slot?.greedy ?? false
+            var j = key.valueStart
+            var end = hi
+            var next: (hash: UInt64, valueStart: Int)? = nil
+            while j + 1 < hi {
+                if p[j] == ASCII.comma, p[j + 1] == ASCII.space, let k = kvKey(p, j + 2, hi),
+                   !greedy || recognisedKeyTable.lookup(k.hash) != nil {
+                    end = j
+                    next = k
+                    break
+                }
+                j += 1
+            }
+            pairs += 1
+            if let slot { apply(slot.target, UnsafeBufferPointer(rebasing: p[key.valueStart..<end]), &r, &st) }
+            guard let n = next else { break }
+            key = n
+        }
+        return pairs >= 3
+    }
+
+    /// `ident: ` at `at` → the key's hash and where its value starts.
+    @inline(__always)
+    static func kvKey(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ hi: Int) -> (hash: UInt64, valueStart: Int)? {
+        var i = at
+        var h = KeyHash.basis
+        while i < hi, i - at < 64 {
+            let b = p[i]
+            if ASCII.isDigit(b) || (b | 0x20) &- 0x61 < 26 || b == ASCII.underscore || b == ASCII.dot {
+                h = KeyHash.add(h, b)
+                i += 1
+            } else {
+                break
+            }
+        }
+        guard i > at, i + 1 < hi + 1, i < hi, p[i] == ASCII.colon else { return nil }
+        if i + 1 == hi { return (h, hi) }
+        guard p[i + 1] == ASCII.space else { return nil }
+        return (h, i + 2)
+    }
+}
+
+@inline(__always) func isBlank(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+    for b in p where !ASCII.isWhitespace(b) { return false }
+    return true
+}

@@ -1,0 +1,208 @@
+import CorsscanCore
+
+public enum AccessLogDetector {
+    /// The console presets compiled once, most specific first.
+    static let presets: [AccessLogParser] = presetTemplates.map { p in
+        // The preset texts are known good.
+        let t = try! LogTemplate.compilePositional(p.template)
+        return AccessLogParser(format: p.format, body: .positional(t))
+    }
+
+    /// Picks the parser for a file from its first non-blank lines (up to ~20), or nil when
+    /// they are not access-log lines. With a user template, returns that template's parser
+    /// (wrapped when the lines carry CloudWatch export/tail prefixes). A format is chosen only
+    /// when it reads at least half the sample, so REST execution-log lines
+    /// (`(uuid) Method request headers: …`) and browser console text are not claimed.
+    public static func detect(sampleLines: [[UInt8]], template: LogTemplate?) -> AccessLogParser? {
+        let lines = sampleLines.lazy.filter { !$0.allSatisfy(ASCII.isWhitespace) }.prefix(20).map { $0 }
+        guard !lines.isEmpty else { return template?.parser }
+        // Wrapper: the one most lines carry.
+        var export = 0, tail = 0
+        for l in lines {
+            l.withUnsafeBufferPointer { p in
+                switch Wrapper.split(p)?.0 {
+                case .cwlExport?: export += 1
+                case .cwlTail?: tail += 1
+                default: break
+                }
+            }
+        }
+        var wrapper = Wrapper.none
+        if export * 2 >= lines.count, export >= tail { wrapper = .cwlExport }
+        else if tail * 2 >= lines.count { wrapper = .cwlTail }
+
+        if let template { return template.parser.wrapped(wrapper) }
+
+        var candidates: [AccessLogParser] = [AccessLogParser.recognisedJSON, AccessLogParser.serverlessKeyValue]
+        candidates += presets
+        var best: AccessLogParser? = nil
+        var bestScore = 0
+        for c in candidates {
+            let parser = c.wrapped(wrapper)
+            var score = 0
+            var b = AccessRecordBuilder()
+            for l in lines {
+                let ok = l.withUnsafeBufferPointer { p -> Bool in
+                    var st = RecordState(strict: true)
+                    return parser.parseLine(p, into: &b, state: &st) == nil && st.sawRequestId
+                }
+                if ok { score += 1 }
+            }
+            if score > bestScore { best = parser; bestScore = score }
+        }
+        guard var chosen = best, bestScore * 2 >= lines.count else { return nil }
+        if chosen.baseFormat == "json" {
+            // Name the console presets by their key sets.
+            for l in lines {
+                let name = l.withUnsafeBufferPointer { p -> String? in
+                    let msg = wrapper != .none ? Wrapper.split(p).map { UnsafeBufferPointer(rebasing: p[$0.2...]) } ?? p : p
+                    return LogTemplate.jsonPresetName(msg)
+                }
+                if let name { chosen.baseFormat = name; break }
+            }
+        }
+        return chosen
+    }
+}
+
+/// CloudWatch Logs subscription envelopes (Firehose objects) and other JSON event containers.
+public enum LogEventContainer {
+    public enum Kind: Equatable, Sendable { case data, control, notContainer, malformed }
+
+    static let messageTypeKey = KeyHash.hash("messageType")
+    static let logEventsKey = KeyHash.hash("logEvents")
+    static let eventsKey = KeyHash.hash("events")
+    static let timestampKey = KeyHash.hash("timestamp")
+    static let messageKey = KeyHash.hash("message")
+    static let control = Array("CONTROL_MESSAGE".utf8)
+
+    /// Inspects one top-level JSON object. For `{"messageType":"DATA_MESSAGE",…,"logEvents":[…]}`
+    /// and the `aws logs filter-log-events`/`get-log-events` output `{"events":[…]}`, calls
+    /// `onEvent` with each event's unescaped message and its timestamp (epoch ms; 0 when the
+    /// event has none) and returns `.data`. `CONTROL_MESSAGE` → `.control` without events.
+    /// `eventCount` is set to the number of events either way. Any other object →
+    /// `.notContainer` (it may be an access record itself); broken JSON → `.malformed`.
+    public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int,
+                            onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
+        eventCount = 0
+        let p = object
+        let n = p.count
+        var i = JSONScanner.skipSpace(p, 0)
+        guard i < n, p[i] == ASCII.openBrace else { return .notContainer }
+        i += 1
+        var isControl = false
+        var arrayStart = -1
+        var arrayEnd = -1
+        // Top level only, strict enough to tell a container from a lenient access record.
+        while true {
+            i = JSONScanner.skipSpace(p, i)
+            guard i < n else { return malformedOrNot(p) }
+            if p[i] == ASCII.closeBrace { break }
+            if p[i] == ASCII.comma { i += 1; continue }
+            guard p[i] == ASCII.quote, let ke = strictStringEnd(p, i + 1) else { return malformedOrNot(p) }
+            let key = KeyHash.hash(p, i + 1, ke)
+            i = JSONScanner.skipSpace(p, ke + 1)
+            guard i < n, p[i] == ASCII.colon else { return malformedOrNot(p) }
+            i = JSONScanner.skipSpace(p, i + 1)
+            guard i < n else { return malformedOrNot(p) }
+            let vs = i
+            switch p[i] {
+            case ASCII.quote:
+                guard let e = strictStringEnd(p, i + 1) else { return malformedOrNot(p) }
+                if key == messageTypeKey {
+                    let v = UnsafeBufferPointer(rebasing: p[(vs + 1)..<e])
+                    isControl = v.elementsEqual(control)
+                }
+                i = e + 1
+            case ASCII.openBrace, ASCII.openBracket:
+                guard let e = JSONScanner.skipContainer(p, i) else { return malformedOrNot(p) }
+                if (key == logEventsKey || key == eventsKey), p[vs] == ASCII.openBracket, arrayStart < 0 {
+                    arrayStart = vs; arrayEnd = e
+                }
+                i = e
+            default:
+                while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace { i += 1 }
+            }
+        }
+        guard arrayStart >= 0 else { return .notContainer }
+        // Walk the events array: objects with "timestamp" and "message".
+        var events = 0
+        var j = arrayStart + 1
+        var ok = true
+        while j < arrayEnd - 1 {
+            j = JSONScanner.skipSpace(p, j)
+            if j >= arrayEnd - 1 { break }
+            if p[j] == ASCII.comma { j += 1; continue }
+            guard p[j] == ASCII.openBrace, let oe = JSONScanner.skipContainer(p, j) else { ok = false; break }
+            events += 1
+            if !isControl {
+                var ts: Int64 = 0
+                var msg = -1, msgEnd = -1
+                var k = j + 1
+                var member = false  // a member was read; a comma must come next
+                while k < oe - 1 {
+                    k = JSONScanner.skipSpace(p, k)
+                    if k >= oe - 1 { break }
+                    if p[k] == ASCII.comma, member { k += 1; member = false; continue }
+                    guard !member, p[k] == ASCII.quote, let ke = strictStringEnd(p, k + 1) else { ok = false; break }
+                    let key = KeyHash.hash(p, k + 1, ke)
+                    k = JSONScanner.skipSpace(p, ke + 1)
+                    guard k < oe, p[k] == ASCII.colon else { ok = false; break }
+                    k = JSONScanner.skipSpace(p, k + 1)
+                    member = true
+                    if p[k] == ASCII.quote {
+                        guard let e = strictStringEnd(p, k + 1) else { ok = false; break }
+                        if key == messageKey { msg = k + 1; msgEnd = e }
+                        else if key == timestampKey {
+                            ts = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[(k + 1)..<e])) ?? 0
+                        }
+                        k = e + 1
+                    } else if p[k] == ASCII.openBrace || p[k] == ASCII.openBracket {
+                        guard let e = JSONScanner.skipContainer(p, k) else { ok = false; break }
+                        k = e
+                    } else {
+                        let vs = k
+                        while k < oe - 1, p[k] != ASCII.comma, !ASCII.isWhitespace(p[k]) { k += 1 }
+                        if key == timestampKey {
+                            ts = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[vs..<k])) ?? 0
+                        }
+                    }
+                }
+                if !ok { break }
+                if msg >= 0 {
+                    let raw = UnsafeBufferPointer(rebasing: p[msg..<msgEnd])
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(raw.count, 1)) { tmp in
+                        let len = JSONScanner.unescape(raw, into: tmp)
+                        onEvent(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<len]), ts)
+                    }
+                } else {
+                    onEvent(UnsafeBufferPointer(rebasing: p[0..<0]), ts)
+                }
+            }
+            j = oe
+        }
+        eventCount = events
+        guard ok else { return .malformed }
+        return isControl ? .control : .data
+    }
+
+    /// Escape-aware end of a string (index of the closing quote).
+    @inline(__always)
+    static func strictStringEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
+        var j = s
+        while j < p.count {
+            let b = p[j]
+            if b == ASCII.quote { return j }
+            if b == ASCII.backslash { j += 1 }
+            j += 1
+        }
+        return nil
+    }
+
+    /// Broken JSON: a container if it mentions the envelope keys, else maybe a lenient record.
+    static func malformedOrNot(_ p: UnsafeBufferPointer<UInt8>) -> Kind {
+        let a = Array("\"logEvents\"".utf8), b = Array("\"messageType\"".utf8)
+        if find(p, 0, p.count, a) != nil || find(p, 0, p.count, b) != nil { return .malformed }
+        return .notContainer
+    }
+}

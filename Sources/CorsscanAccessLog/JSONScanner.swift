@@ -1,0 +1,259 @@
+import CorsscanCore
+
+/// A lenient, allocation-free walk over one JSON object, visiting every leaf value with the
+/// hash of its dotted key path and of its leaf key.
+///
+/// Lenient where API Gateway records break JSON (reference §0.3–0.4): a string ends only at
+/// a quote followed by `,"…`, `}` or `]` (so an unescaped `"` inside a user agent stays in
+/// the value), a bare value runs to the next `,`/`}` (`"responseLatency":-`), and a stray
+/// backslash is kept as text. Arrays are skipped.
+enum JSONScanner {
+    enum Result { case ok, notJSON, malformed }
+
+    static let maxDepth = 32
+
+    /// `visit(pathHash, leafHash, valueStart, valueEnd, isString, hasEscape)`.
+    @inline(__always)
+    static func scanObject(
+        _ p: UnsafeBufferPointer<UInt8>,
+        visit: (UInt64, UInt64, Int, Int, Bool, Bool) -> Void
+    ) -> Result {
+        let n = p.count
+        var i = skipSpace(p, 0)
+        guard i < n, p[i] == ASCII.openBrace else { return .notJSON }
+        i += 1
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxDepth) { stack -> Result in
+            var depth = 1
+            stack[0] = KeyHash.basis
+            while true {
+                i = skipSpace(p, i)
+                guard i < n else { return .malformed }
+                let c = p[i]
+                if c == ASCII.closeBrace {
+                    depth -= 1
+                    i += 1
+                    if depth == 0 { return .ok }
+                    continue
+                }
+                if c == ASCII.comma { i += 1; continue }
+                guard c == ASCII.quote else { return .malformed }
+                let ks = i + 1
+                guard let ke = keyEnd(p, ks) else { return .malformed }
+                let leaf = KeyHash.hash(p, ks, ke)
+                let parent = stack[depth - 1]
+                let path = parent == KeyHash.basis ? leaf : KeyHash.hash(p, ks, ke, from: KeyHash.add(parent, ASCII.dot))
+                i = skipSpace(p, ke + 1)
+                guard i < n, p[i] == ASCII.colon else { return .malformed }
+                i = skipSpace(p, i + 1)
+                guard i < n else { return .malformed }
+                switch p[i] {
+                case ASCII.quote:
+                    guard let (ve, esc) = stringEnd(p, i + 1) else { return .malformed }
+                    visit(path, leaf, i + 1, ve, true, esc)
+                    i = ve + 1
+                case ASCII.openBrace:
+                    if depth < maxDepth {
+                        stack[depth] = path
+                        depth += 1
+                        i += 1
+                    } else {
+                        guard let e = skipContainer(p, i) else { return .malformed }
+                        i = e
+                    }
+                case ASCII.openBracket:
+                    guard let e = skipContainer(p, i) else { return .malformed }
+                    i = e
+                default:
+                    let vs = i
+                    while i < n {
+                        let b = p[i]
+                        if b == ASCII.comma || b == ASCII.closeBrace || b == ASCII.closeBracket || ASCII.isWhitespace(b) { break }
+                        i += 1
+                    }
+                    visit(path, leaf, vs, i, false, false)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func skipSpace(_ p: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
+        var i = from
+        while i < p.count, ASCII.isWhitespace(p[i]) { i += 1 }
+        return i
+    }
+
+    /// Index of the quote closing a key that starts at `s`: a quote followed by `:`.
+    static func keyEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
+        var j = s
+        let n = p.count
+        while j < n {
+            let b = p[j]
+            if b == ASCII.backslash { j += 2; continue }
+            if b == ASCII.quote {
+                let k = skipSpace(p, j + 1)
+                if k < n, p[k] == ASCII.colon { return j }
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// Whether a quote just before `k` can close a value: followed by `,` + `"`, `}`, `]`
+    /// (whitespace allowed between).
+    @inline(__always)
+    static func closesValue(_ p: UnsafeBufferPointer<UInt8>, _ k0: Int) -> Bool {
+        let n = p.count
+        var k = skipSpace(p, k0)
+        if k >= n { return true }
+        let b = p[k]
+        if b == ASCII.closeBrace || b == ASCII.closeBracket { return true }
+        guard b == ASCII.comma else { return false }
+        k = skipSpace(p, k + 1)
+        return k >= n || p[k] == ASCII.quote || p[k] == ASCII.closeBrace || p[k] == ASCII.openBrace
+    }
+
+    /// End (closing quote index) of a string value starting at `s`, and whether it holds a
+    /// backslash. Escape-aware first; if that finds no end, any quote that closes a value.
+    @inline(__always)
+    static func stringEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> (Int, Bool)? {
+        let n = p.count
+        var j = s
+        var esc = false
+        while j < n {
+            let b = p[j]
+            if b == ASCII.quote {
+                if closesValue(p, j + 1) { return (j, esc) }
+            } else if b == ASCII.backslash {
+                esc = true
+                // A raw backslash ending the value (`"odd\","next":…`): valid JSON never has
+                // `\"` followed by `,"key":` or a final `}`.
+                if j + 1 < n, p[j + 1] == ASCII.quote, endsValueForSure(p, j + 2) { return (j + 1, true) }
+                j += 2
+                continue
+            }
+            j += 1
+        }
+        // Unescaped backslash before the closing quote (`…Foo\"`): ignore escapes.
+        j = s
+        while j < n {
+            if p[j] == ASCII.quote, closesValue(p, j + 1) { return (j, true) }
+            j += 1
+        }
+        return nil
+    }
+
+    /// `,"key":` or a final `}` follows `k0`.
+    static func endsValueForSure(_ p: UnsafeBufferPointer<UInt8>, _ k0: Int) -> Bool {
+        let n = p.count
+        var k = skipSpace(p, k0)
+        guard k < n else { return false }
+        if p[k] == ASCII.closeBrace { return skipSpace(p, k + 1) == n }
+        guard p[k] == ASCII.comma else { return false }
+        k = skipSpace(p, k + 1)
+        guard k < n, p[k] == ASCII.quote else { return false }
+        k += 1
+        let ks = k
+        while k < n, p[k] != ASCII.quote, p[k] != ASCII.backslash, p[k] != ASCII.comma { k += 1 }
+        guard k > ks, k < n, p[k] == ASCII.quote else { return false }
+        k = skipSpace(p, k + 1)
+        return k < n && p[k] == ASCII.colon
+    }
+
+    /// Index after the object or array starting at `s` (strings respected).
+    static func skipContainer(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
+        var depth = 0
+        var j = s
+        let n = p.count
+        while j < n {
+            let b = p[j]
+            if b == ASCII.quote {
+                j += 1
+                while j < n, p[j] != ASCII.quote {
+                    if p[j] == ASCII.backslash { j += 1 }
+                    j += 1
+                }
+            } else if b == ASCII.openBrace || b == ASCII.openBracket {
+                depth += 1
+            } else if b == ASCII.closeBrace || b == ASCII.closeBracket {
+                depth -= 1
+                if depth == 0 { return j + 1 }
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// Decodes JSON escapes from `src` into `dst` (at least `src.count` long); returns the
+    /// length. Unknown escapes and lone backslashes are kept as text.
+    static func unescape(_ src: UnsafeBufferPointer<UInt8>, into dst: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var i = 0, o = 0
+        let n = src.count
+        while i < n {
+            let b = src[i]
+            guard b == ASCII.backslash, i + 1 < n else { dst[o] = b; o += 1; i += 1; continue }
+            let e = src[i + 1]
+            var out: UInt8? = nil
+            switch e {
+            case ASCII.quote, ASCII.backslash, ASCII.slash: out = e
+            case 0x62: out = 0x08  // b
+            case 0x66: out = 0x0C  // f
+            case 0x6E: out = ASCII.lf  // n
+            case 0x72: out = ASCII.cr  // r
+            case 0x74: out = ASCII.tab  // t
+            case 0x75:  // u
+                if var cp = hex4(src, i + 2) {
+                    var used = 6
+                    if cp >= 0xD800, cp < 0xDC00, i + 11 < n + 0, i + 7 < n, src[i + 6] == ASCII.backslash,
+                       src[i + 7] == 0x75, let lo = hex4(src, i + 8), lo >= 0xDC00, lo < 0xE000 {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        used = 12
+                    }
+                    if cp >= 0xD800, cp < 0xE000 { cp = 0xFFFD }
+                    o += encodeUTF8(cp, dst, o)
+                    i += used
+                    continue
+                }
+            default: break
+            }
+            if let out {
+                dst[o] = out; o += 1; i += 2
+            } else {
+                dst[o] = b; o += 1; i += 1
+            }
+        }
+        return o
+    }
+
+    static func hex4(_ s: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+        guard at + 4 <= s.count else { return nil }
+        var v: UInt32 = 0
+        for k in at..<(at + 4) {
+            let c = s[k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    static func encodeUTF8(_ cp: UInt32, _ d: UnsafeMutableBufferPointer<UInt8>, _ o: Int) -> Int {
+        // An escape takes ≥ 6 bytes of input, so ≤ 4 bytes of output always fit.
+        switch cp {
+        case ..<0x80: d[o] = UInt8(cp); return 1
+        case ..<0x800:
+            d[o] = UInt8(0xC0 | cp >> 6); d[o + 1] = UInt8(0x80 | cp & 0x3F); return 2
+        case ..<0x10000:
+            d[o] = UInt8(0xE0 | cp >> 12); d[o + 1] = UInt8(0x80 | (cp >> 6) & 0x3F)
+            d[o + 2] = UInt8(0x80 | cp & 0x3F); return 3
+        default:
+            d[o] = UInt8(0xF0 | cp >> 18); d[o + 1] = UInt8(0x80 | (cp >> 12) & 0x3F)
+            d[o + 2] = UInt8(0x80 | (cp >> 6) & 0x3F); d[o + 3] = UInt8(0x80 | cp & 0x3F); return 4
+        }
+    }
+}

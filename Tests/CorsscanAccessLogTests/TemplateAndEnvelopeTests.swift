@@ -1,0 +1,332 @@
+import XCTest
+import Dispatch
+@testable import CorsscanAccessLog
+import CorsscanCore
+
+final class TemplateTests: XCTestCase {
+    /// Every preset template compiled from its text reads its own example line.
+    func testPresetTemplates() throws {
+        let examples: [(String, String)] = [
+            (presetTemplates[0].template, Fx.restCLF), (presetTemplates[1].template, Fx.restCLFNoSpace),
+            (presetTemplates[2].template, Fx.restCLFOld), (presetTemplates[4].template, Fx.httpCLF),
+            (presetTemplates[6].template, Fx.restXML), (presetTemplates[8].template, Fx.httpXML),
+            (presetTemplates[9].template, Fx.restCSV), (presetTemplates[11].template, Fx.httpCSV),
+            (#"{ "requestId":"$context.requestId", "extendedRequestId":"$context.extendedRequestId", "ip": "$context.identity.sourceIp", "caller":"$context.identity.caller", "user":"$context.identity.user", "requestTime":"$context.requestTime", "httpMethod":"$context.httpMethod", "resourcePath":"$context.resourcePath", "status":"$context.status", "protocol":"$context.protocol", "responseLength":"$context.responseLength" }"#, Fx.restJSON),
+            (#"{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "requestTime":"$context.requestTime", "httpMethod":"$context.httpMethod","routeKey":"$context.routeKey", "status":"$context.status","protocol":"$context.protocol", "responseLength":"$context.responseLength" }"#, Fx.httpJSON),
+            ("requestId: $context.requestId, ip: $context.identity.sourceIp, caller: $context.identity.caller, user: $context.identity.user, requestTime: $context.requestTime, httpMethod: $context.httpMethod, resourcePath: $context.resourcePath, status: $context.status, protocol: $context.protocol, responseLength: $context.responseLength", Fx.serverlessKV),
+        ]
+        for (tpl, line) in examples {
+            let t = try LogTemplate(tpl)
+            let (r, rec) = parse(t.parser, line)
+            XCTAssertNil(r, tpl)
+            XCTAssertEqual(rec.time, Fx.t0912, tpl)
+            XCTAssertNotEqual(rec.method, .none, tpl)
+            XCTAssertGreaterThanOrEqual(rec.status, 200, tpl)
+            XCTAssertEqual(rec.string(.sourceIP), "203.0.113.25", tpl)
+            XCTAssertTrue(rec.has(.requestId), tpl)
+        }
+        XCTAssertEqual(try LogTemplate(presetTemplates[0].template).parser.format, "rest-clf")
+        XCTAssertEqual(try LogTemplate(examples[8].0).parser.format, "rest-json")
+        XCTAssertEqual(try LogTemplate(examples[9].0).parser.format, "http-json")
+        XCTAssertEqual(try LogTemplate(examples[10].0).parser.format, "custom")
+    }
+
+    func testDocsContinuationLinesAndTrailingNewline() throws {
+        let t = try LogTemplate("$context.identity.sourceIp $context.identity.caller \\\n  $context.identity.user [$context.requestTime] \"$context.httpMethod $context.resourcePath $context.protocol\" \\\n $context.status $context.responseLength $context.requestId $context.extendedRequestId\n")
+        XCTAssertEqual(t.parser.format, "rest-clf")
+        XCTAssertNil(parse(t.parser, Fx.restCLF).0)
+    }
+
+    func testCLFLikeUserAgentAtEnd() throws {
+        let t = try LogTemplate(#"$context.identity.sourceIp [$context.requestTime] "$context.httpMethod $context.path" $context.status $context.responseLatency $context.requestId "$context.identity.userAgent""#)
+        let line = #"203.0.113.25 [21/Nov/2026:09:45:12 +0000] "GET /prod/orders" 200 38 id-1 "Mozilla/5.0 "odd" (KHTML, like Gecko) \x""#
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.userAgent), #"Mozilla/5.0 "odd" (KHTML, like Gecko) \x"#)
+        XCTAssertEqual(rec.string(.path), "/prod/orders")
+        XCTAssertEqual(rec.latencyMs, 38)
+        XCTAssertEqual(rec.string(.requestId), "id-1")
+    }
+
+    func testCLFLikeUserAgentInMiddle() throws {
+        let t = try LogTemplate(#"$context.identity.sourceIp - [$context.requestTime] "$context.httpMethod $context.path $context.protocol" "$context.identity.userAgent" $context.status $context.responseLength $context.requestId $context.error.responseType"#)
+        let line = #"203.0.113.25 - [21/Nov/2026:09:45:12 +0000] "OPTIONS /prod/orders HTTP/1.1" "\#(Fx.ua)" 403 42 id-2 MISSING_AUTHENTICATION_TOKEN"#
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.userAgent), Fx.ua)
+        XCTAssertEqual(rec.method, .options)
+        XCTAssertEqual(rec.status, 403)
+        XCTAssertEqual(rec.string(.errorType), "MISSING_AUTHENTICATION_TOKEN")
+        // A user agent holding `" ` still resolves from the right.
+        let odd = line.replacingOccurrences(of: "Safari/537.36", with: #"Safari/537.36 "x" 200 1 y"#)
+        let (r2, rec2) = parse(t.parser, odd)
+        XCTAssertNil(r2)
+        XCTAssertEqual(rec2.string(.requestId), "id-2")
+        XCTAssertTrue(rec2.string(.userAgent)!.hasSuffix(#""x" 200 1 y"#))
+    }
+
+    func testCSVWithCommaInUserAgentAndTimeWithSpaces() throws {
+        let t = try LogTemplate("$context.requestTime $context.httpMethod,$context.identity.userAgent,$context.status,$context.requestId")
+        let line = "21/Nov/2026:09:45:12 +0000 GET,\(Fx.ua),200,id-3"
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.userAgent), Fx.ua)
+        XCTAssertEqual(rec.time, Fx.t0912)
+        XCTAssertEqual(rec.status, 200)
+        XCTAssertEqual(rec.string(.requestId), "id-3")
+    }
+
+    func testRequestTimeSpaceFromTheRight() throws {
+        let t = try LogTemplate("$context.identity.userAgent $context.httpMethod $context.requestTime $context.status")
+        let (r, rec) = parse(t.parser, "curl/8 x GET 21/Nov/2026:09:45:12 +0000 204")
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.userAgent), "curl/8 x")
+        XCTAssertEqual(rec.time, Fx.t0912)
+        XCTAssertEqual(rec.status, 204)
+    }
+
+    func testXMLCustom() throws {
+        let t = try LogTemplate(#"<r id="$context.requestId"><t>$context.requestTimeEpoch</t><m>$context.httpMethod</m><s>$context.status</s><e>$context.error.message</e><ua>$context.identity.userAgent</ua><o>$context.authorizer.allowedOrigin</o></r>"#)
+        let line = #"<r id="abc"><t>1795254312345</t><m>POST</m><s>401</s><e>Unauthorized</e><ua>UA </e> <ua> tricky</ua><o>https://app.example.com</o></r>"#
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.errorMessage), "Unauthorized")
+        XCTAssertEqual(rec.string(.userAgent), "UA </e> <ua> tricky")
+        XCTAssertEqual(rec.string(.origin), "https://app.example.com")
+        XCTAssertEqual(rec.time, 1_795_254_312_345)
+    }
+
+    func testKeyValueCustomWithMessageString() throws {
+        let t = try LogTemplate("id=$context.requestId method=$context.httpMethod time=$context.requestTimeEpoch status=$context.status err=$context.error.messageString ua=$context.identity.userAgent")
+        let line = #"id=q1 method=GET time=1795254312345 status=403 err="Missing Authentication Token" ua=Mozilla/5.0 (X11; Linux x86_64) err=x"#
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.errorMessage), "Missing Authentication Token")
+        XCTAssertEqual(rec.string(.userAgent), "Mozilla/5.0 (X11; Linux x86_64) err=x")
+    }
+
+    func testServerlessKVUserAgentWithCommas() {
+        let line = "requestId: r1, ip: 203.0.113.25, userAgent: \(Fx.ua), requestTime: 21/Nov/2026:09:45:12 +0000, httpMethod: GET, status: 200"
+        let (r, rec) = parse(AccessLogParser.serverlessKeyValue, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.string(.userAgent), Fx.ua)
+        XCTAssertEqual(rec.status, 200)
+        XCTAssertEqual(detect([line])?.format, "serverless-kv")
+    }
+
+    func testNestedJSONTemplate() throws {
+        let t = try LogTemplate(#"{"request":{"requestId":"$context.requestId","time":$context.requestTimeEpoch,"method":"$context.httpMethod","line":"$context.httpMethod $context.path"},"client":{"sourceIp":"$context.identity.sourceIp","ua":"$context.identity.userAgent"},"status":$context.status,"error":$context.error.messageString,"latency":$context.responseLatency}"#)
+        XCTAssertEqual(t.parser.format, "custom")
+        let line = #"{"request":{"requestId":"n1","time":1795254312345,"method":"PATCH","line":"PATCH /prod/x"},"client":{"sourceIp":"203.0.113.25","ua":"Moz \"q\""},"status":409,"error":"Conflict \"here\"","latency":-}"#
+        let (r, rec) = parse(t.parser, line)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.method, .patch)
+        XCTAssertEqual(rec.string(.path), "/prod/x")
+        XCTAssertEqual(rec.string(.userAgent), #"Moz "q""#)
+        XCTAssertEqual(rec.string(.errorMessage), #"Conflict "here""#)
+        XCTAssertEqual(rec.status, 409)
+        XCTAssertEqual(rec.latencyMs, -1)
+        // Keys only in the template count: a stray "status" nested elsewhere is not read.
+        let (r2, rec2) = parse(t.parser, #"{"request":{"requestId":"n1","time":1795254312345,"method":"GET"},"x":{"status":"500"}}"#)
+        XCTAssertNil(r2)
+        XCTAssertEqual(rec2.status, 0)
+    }
+
+    func testTemplateErrors() {
+        func message(_ s: String) -> String? {
+            do { _ = try LogTemplate(s); return nil } catch { return error.description }
+        }
+        XCTAssertNotNil(message(""))
+        XCTAssertTrue(message("just text")!.contains("no $context"))
+        XCTAssertTrue(message("$context.requestId $input.body")!.contains("$input"))
+        XCTAssertTrue(message("#set($x = 1) $context.requestId")!.contains("VTL"))
+        XCTAssertTrue(message("$context. $context.requestId")!.contains("without a variable name"))
+        XCTAssertNoThrow(try LogTemplate("$context.requestId costs $5"))
+    }
+
+    func testTemplateLineMismatch() throws {
+        let t = try LogTemplate(presetTemplates[11].template)  // http-csv
+        XCTAssertEqual(parse(t.parser, Fx.restCLF).0, .unknownFormat)
+        XCTAssertEqual(parse(t.parser, "203.0.113.25,yesterday,POST,POST /orders,HTTP/1.1,401,26,Vx7k").0, .badTime)
+        XCTAssertEqual(parse(t.parser, "203.0.113.25,-,POST,POST /orders,HTTP/1.1,401,26,Vx7k").0, .missingField)
+        XCTAssertEqual(parse(t.parser, "203.0.113.25,21/Nov/2026:09:45:12 +0000,-,-,HTTP/1.1,401,26,Vx7k").0, .missingField)
+        XCTAssertEqual(parse(t.parser, "203.0.113.25,21/Nov/2026:09:45:12 +0000,POST,POST /orders,HTTP/1.1,4x1,26,Vx7k").0, .unknownFormat)
+    }
+}
+
+final class EnvelopeTests: XCTestCase {
+    func scan(_ s: String) -> (LogEventContainer.Kind, Int, [(String, Int64)]) {
+        var events: [(String, Int64)] = []
+        var count = -1
+        let k = s.bytes.withUnsafeBufferPointer { p in
+            LogEventContainer.scan(p, eventCount: &count) { m, t in events.append((String(decoding: m, as: UTF8.self), t)) }
+        }
+        return (k, count, events)
+    }
+
+    static let twoEvents = #"{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/apigateway/orders-prod","logStream":"9f1c3d5e7a2b4c6d8e0f1a2b3c4d5e6f","subscriptionFilters":["to-firehose"],"logEvents":[{"id":"38012345678901234567890123456789012345678901234567890000","timestamp":1795254311812,"message":"{ \"requestId\":\"0b9d7f21-5c4e-4a8b-bf3e-9d12c6a7e410\", \"ip\": \"203.0.113.25\", \"requestTime\":\"21/Nov/2026:09:45:11 +0000\", \"httpMethod\":\"OPTIONS\", \"resourcePath\":\"-\", \"status\":\"403\", \"protocol\":\"HTTP/1.1\", \"responseLength\":\"42\" }"},{"id":"38012345678901234567890123456789012345678901234567890001","timestamp":1795254312407,"message":"{ \"requestId\":\"6f1c2a9e-3b7d-4c55-9a10-2f8e7d4b1c03\", \"httpMethod\":\"GET\", \"status\":\"200\", \"userAgent\":\"a \\\"q\\\" \\u00e9\" }"}]}"#
+
+    func testDataEnvelopeTwoEvents() {
+        let (k, n, ev) = scan(Self.twoEvents)
+        XCTAssertEqual(k, .data)
+        XCTAssertEqual(n, 2)
+        XCTAssertEqual(ev.count, 2)
+        XCTAssertEqual(ev[0].1, 1_795_254_311_812)
+        XCTAssertTrue(ev[0].0.hasPrefix(#"{ "requestId":"0b9d7f21"#))
+        XCTAssertTrue(ev[1].0.contains(#""userAgent":"a \"q\" \u00e9""#))
+        // Messages parse; the second one has no time of its own → the event's.
+        let p = AccessLogParser.recognisedJSON
+        var b = AccessRecordBuilder()
+        var results: [SkipReason?] = []
+        var times: [Int64] = []
+        var uas: [String?] = []
+        for e in ev {
+            results.append(e.0.bytes.withUnsafeBufferPointer { p.parse(message: $0, fallbackTime: e.1, into: &b) })
+            let rec = b.build(location: SourceLocation(input: 0, line: 1))
+            times.append(rec.time)
+            uas.append(rec.string(.userAgent))
+        }
+        XCTAssertEqual(results, [nil, nil])
+        XCTAssertEqual(times, [Fx.t0912 - 1000, 1_795_254_312_407])
+        XCTAssertEqual(uas[1], #"a "q" é"#)
+    }
+
+    func testControlMessage() {
+        let s = #"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1795254300000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#
+        let (k, n, ev) = scan(s)
+        XCTAssertEqual(k, .control)
+        XCTAssertEqual(n, 1)
+        XCTAssertTrue(ev.isEmpty)
+    }
+
+    func testCLIOutputs() {
+        let filter = """
+        {
+            "events": [
+                {
+                    "logStreamName": "9f1c3d5e7a2b4c6d8e0f1a2b3c4d5e6f",
+                    "timestamp": 1795254311812,
+                    "message": "{ \\"requestId\\":\\"0b9d7f21-5c4e-4a8b-bf3e-9d12c6a7e410\\", \\"httpMethod\\":\\"OPTIONS\\", \\"status\\":\\"403\\" }",
+                    "ingestionTime": 1795254312931,
+                    "eventId": "38012345678901234567890123456789012345678901234567890000"
+                }
+            ],
+            "searchedLogStreams": [],
+            "nextToken": "Bxkq6kVGFtq2y_MoigeqscPOdhXVbhiVtLoAmXb5jCrI7fXDrEA"
+        }
+        """
+        let (k, n, ev) = scan(filter)
+        XCTAssertEqual(k, .data)
+        XCTAssertEqual(n, 1)
+        XCTAssertEqual(ev.first?.1, 1_795_254_311_812)
+        XCTAssertEqual(ev.first?.0, #"{ "requestId":"0b9d7f21-5c4e-4a8b-bf3e-9d12c6a7e410", "httpMethod":"OPTIONS", "status":"403" }"#)
+        let getEvents = #"{"events":[{"timestamp":1795254311812,"message":"m1","ingestionTime":1795254312931},{"message":"m2","timestamp":1795254311813}],"nextForwardToken":"f/1","nextBackwardToken":"b/1"}"#
+        let (k2, n2, ev2) = scan(getEvents)
+        XCTAssertEqual(k2, .data)
+        XCTAssertEqual(n2, 2)
+        XCTAssertEqual(ev2.map(\.0), ["m1", "m2"])
+        XCTAssertEqual(ev2.map(\.1), [1_795_254_311_812, 1_795_254_311_813])
+    }
+
+    func testNotContainerAndMalformed() {
+        XCTAssertEqual(scan(Fx.restJSON).0, .notContainer)
+        XCTAssertEqual(scan(#"{"requestId":"a","userAgent":"x "y" z","httpMethod":"GET"}"#).0, .notContainer)
+        XCTAssertEqual(scan("plain text").0, .notContainer)
+        XCTAssertEqual(scan(#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"x"#).0, .malformed)
+        XCTAssertEqual(scan(#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1" "timestamp":1}]}"#).0, .malformed)
+    }
+}
+
+final class AllocationTests: XCTestCase {
+    /// The builder's scratch buffer keeps its capacity and the parsers make no `String`s:
+    /// parsing many lines into one builder must not grow memory per line. (Not timed.)
+    func testNoPerFieldAllocation() {
+        let lines = [Fx.suggested, Fx.restCLF, Fx.httpCLFParam].map(\.bytes)
+        let parsers = [AccessLogParser.recognisedJSON, detect([Fx.restCLF])!, detect([Fx.httpCLF])!]
+        var b = AccessRecordBuilder()
+        for (p, l) in zip(parsers, lines) {
+            l.withUnsafeBufferPointer { buf in
+                XCTAssertNil(p.parse(buf, into: &b))
+                let before = b.bytes(.requestId).withUnsafeBufferPointer { $0.baseAddress }
+                for _ in 0..<10_000 { _ = p.parse(buf, into: &b) }
+                let after = b.bytes(.requestId).withUnsafeBufferPointer { $0.baseAddress }
+                XCTAssertEqual(before, after, "scratch buffer reallocated")
+            }
+        }
+        // Source guard: the parsing files create no Strings on the hot path.
+        let dir = URLLike.sources
+        for file in ["JSONScanner.swift", "Apply.swift"] {
+            let text = (try? String(contentsOfFile: dir + file, encoding: .utf8)) ?? ""
+            XCTAssertFalse(text.contains("String(decoding") || text.contains("utf8String") || text.contains(": String"), file)
+        }
+    }
+}
+
+enum URLLike {
+    static var sources: String {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/Sources/CorsscanAccessLog/"
+    }
+}
+
+/// Throughput check, run on demand: `CORSSCAN_BENCH=1 swift test -c release --filter Bench`.
+final class BenchTests: XCTestCase {
+    func testBenchThroughput() throws {
+        try XCTSkipUnless(getenv("CORSSCAN_BENCH") != nil, "set CORSSCAN_BENCH=1 to run")
+        let cases: [(String, AccessLogParser, String)] = [
+            ("json-suggested", AccessLogParser.recognisedJSON, Fx.suggested),
+            ("rest-json", AccessLogParser.recognisedJSON, Fx.restJSON),
+            ("template-json", try LogTemplate(Fx.suggestedTemplate).parser, Fx.suggested),
+            ("rest-clf", detect([Fx.restCLF])!, Fx.restCLF),
+            ("http-clf", detect([Fx.httpCLF])!, Fx.httpCLFParam),
+        ]
+        for (name, p, line) in cases {
+            var buf: [UInt8] = []
+            var offsets: [Range<Int>] = []
+            while buf.count < 64 << 20 {
+                let s = buf.count
+                buf += line.utf8
+                offsets.append(s..<buf.count)
+                buf.append(ASCII.lf)
+            }
+            var b = AccessRecordBuilder()
+            var ok = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            buf.withUnsafeBufferPointer { all in
+                for r in offsets where p.parse(UnsafeBufferPointer(rebasing: all[r]), into: &b) == nil { ok += 1 }
+            }
+            let ns = Double(DispatchTime.now().uptimeNanoseconds - start)
+            XCTAssertEqual(ok, offsets.count)
+            print("BENCH \(name): \(Int(Double(buf.count) / ns * 1000)) MB/s")
+        }
+    }
+}
+
+final class RobustnessTests: XCTestCase {
+    /// Every prefix of every fixture through every parser, the detector and the envelope
+    /// scanner: no crash, and a result for each.
+    func testTruncatedLinesNeverCrash() throws {
+        let fixtures = [Fx.restCLF, Fx.restCLFNoSpace, Fx.restJSON, Fx.restXML, Fx.restCSV, Fx.httpCLFParam, Fx.httpJSON,
+                        Fx.httpXML, Fx.httpCSV, Fx.serverlessKV, Fx.terraform, Fx.errorAware, Fx.suggested,
+                        EnvelopeTests.twoEvents, "2026-11-21T09:45:11.812000+00:00 9f1c3d5e " + Fx.httpJSON,
+                        #"{"a":"\u12"#, #"{"a":"x\"#, #"{"a":[{"b":"\""#, "\\", "\"", "{", "["]
+        var parsers = [AccessLogParser.recognisedJSON, AccessLogParser.serverlessKeyValue] + AccessLogDetector.presets
+        parsers.append(try LogTemplate(Fx.suggestedTemplate).parser)
+        parsers.append(try LogTemplate("$context.identity.userAgent $context.httpMethod $context.requestTime $context.status").parser)
+        parsers += parsers.map { $0.wrapped(.cwlExport) }
+        var b = AccessRecordBuilder()
+        for f in fixtures {
+            let bytes = f.bytes
+            for n in 0...bytes.count {
+                let cut = Array(bytes[0..<n])
+                cut.withUnsafeBufferPointer { p in
+                    for parser in parsers { _ = parser.parse(p, into: &b) }
+                    var c = 0
+                    _ = LogEventContainer.scan(p, eventCount: &c) { _, _ in }
+                }
+                _ = AccessLogDetector.detect(sampleLines: [cut], template: nil)
+            }
+        }
+    }
+}
