@@ -201,7 +201,4 @@ let recognisedKeyTable: KeyTable = {
     return t
 }()
 
-extension SkipReason {
-    /// A value that cannot be what its key says (status not three digits).
-    public static let badValue = SkipReason("bad-value")
-}
+

@@ -84,6 +84,8 @@ public struct SkipReason: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static let malformedJSON = SkipReason("malformed-json")
     /// A record without a field corsscan needs (time, method).
     public static let missingField = SkipReason("missing-field")
+    /// A value that cannot be what its key says (e.g. a status that is not three digits).
+    public static let badValue = SkipReason("bad-value")
     /// A time that does not parse or is out of range.
     public static let badTime = SkipReason("bad-time")
     /// A line longer than the 1 MiB limit (skipped without being held whole).
