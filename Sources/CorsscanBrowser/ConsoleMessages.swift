@@ -45,6 +45,9 @@ private func row(_ p: String, also: String? = nil, _ c: FailureClass, _ s: Stage
 }
 
 let consolePhrases: [ConsolePhrase] = [
+    // WebKit wraps the Allow-Origin description of a redirect response: match it first.
+    row("cross-origin redirection to", also: "denied by cross-origin resource sharing policy", .redirectNotAllowed, .response, "safari",
+        hint: ("cross-origin redirection to ", " denied"), .value),
     // Preflight status (Chrome current + legacy, Safari, Firefox).
     row("response for preflight has invalid http status code", .preflightRejected, .preflight, "chrome"),
     row("response for preflight does not have http ok status", .preflightRejected, .preflight, "chrome"),
@@ -114,8 +117,6 @@ let consolePhrases: [ConsolePhrase] = [
         hint: ("redirect location '", "'"), .value),
     row("has a disallowed scheme for cross-origin requests", .redirectNotAllowed, .response, "chrome",
         hint: ("redirect location '", "'"), .value),
-    row("cross-origin redirection to", also: "denied by cross-origin resource sharing policy", .redirectNotAllowed, .response, "safari",
-        hint: ("cross-origin redirection to ", " denied"), .value),
     row("cross-origin redirection denied by cross-origin resource sharing policy", .redirectNotAllowed, .response, "safari"),
     row("redirection to url with a scheme that is not http", .redirectNotAllowed, .response, "safari"),
     row("not allowed to follow a cross-origin cors redirection", .redirectNotAllowed, .response, "safari"),
