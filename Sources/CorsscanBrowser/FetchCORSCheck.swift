@@ -301,12 +301,16 @@ public enum FetchCORSCheck {
 
     static func isRedirect(_ s: Int) -> Bool { [301, 302, 303, 307, 308].contains(s) }
 
-    /// `scheme://host[:port]` with nothing after.
+    /// Whether the value parses as a URL (Chromium: `GURL(value).is_valid()`), roughly
+    /// `scheme://host…` without spaces; a path (`https://app.example.com/`) is still a
+    /// valid URL, so Chromium calls that a mismatch, not an invalid value.
     static func looksLikeOrigin(_ v: String) -> Bool {
         guard let r = v.firstRange(of: "://") else { return false }
         let scheme = v[..<r.lowerBound], rest = v[r.upperBound...]
-        return !scheme.isEmpty && scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }
-            && !rest.isEmpty && !rest.contains("/") && !rest.contains(" ") && !rest.contains("@")
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !scheme.isEmpty && scheme.first!.isLetter
+            && scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }
+            && !host.isEmpty && !v.contains(" ") && !v.contains("\t")
     }
 
     static func urlHasCredentials(_ url: String) -> Bool {
