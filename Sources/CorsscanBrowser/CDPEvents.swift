@@ -237,12 +237,9 @@ struct CDPCollector {
         }
         if c.allowOriginSeen == nil { c.allowOriginSeen = FetchCORSCheck.get("access-control-allow-origin", in: rh) }
         if cls == .wildcardWithCredentials, c.offending == nil { c.offending = "*" }
-        var time: Int64?
-        if let w = req.wallTime {
-            let delta = (f.monotonic != nil && req.monotonic != nil) ? f.monotonic! - req.monotonic! : 0
-            time = Int64(((w + max(0, delta)) * 1000).rounded())
-        }
-        time = time ?? f.entryTime ?? req.entryTime
+        // The request's start (wallTime), the moment the gateway logs; else the
+        // performance entry's time.
+        let time = req.wallTime.map { Int64(($0 * 1000).rounded()) } ?? req.entryTime ?? f.entryTime
         let gatewayId = FetchCORSCheck.get("x-amzn-requestid", in: rh) ?? FetchCORSCheck.get("apigw-requestid", in: rh)
             ?? FetchCORSCheck.get("x-amzn-requestid", in: req.responseHeaders)
         let detail = ConsoleMessageClassifier.describe(c).trimmingTrailing(".") + " [corsError \(f.corsError)]."
