@@ -91,6 +91,7 @@ struct CompanionLine {
     var failed: Bool
 
     init?(_ text: String) {
+        guard text.utf8.count < 4096, text.contains("net::") || text.contains("ailed to load resource") else { return nil }
         let t = FoldedText(text)
         let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if let i = words.firstIndex(where: { $0.lowercased() == "net::err_failed" }) {

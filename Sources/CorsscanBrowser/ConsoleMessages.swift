@@ -28,6 +28,9 @@ struct ConsolePhrase: Sendable {
     var phrase: String
     /// A second phrase that must also occur (anywhere).
     var also: String? = nil
+    /// `phrase` and `also` as bytes, for the search.
+    var bytes: [UInt8] = []
+    var alsoBytes: [UInt8]? = nil
     var failureClass: FailureClass
     var stage: Stage
     var browser: String?
@@ -40,7 +43,8 @@ struct ConsolePhrase: Sendable {
 
 private func row(_ p: String, also: String? = nil, _ c: FailureClass, _ s: Stage, _ b: String?,
                  hint: (String, String?)? = nil, _ role: HintRole = .none, named: Bool = true) -> ConsolePhrase {
-    ConsolePhrase(phrase: p, also: also, failureClass: c, stage: s, browser: b,
+    ConsolePhrase(phrase: p, also: also, bytes: Array(p.utf8), alsoBytes: also.map { Array($0.utf8) },
+                  failureClass: c, stage: s, browser: b,
                   hintFrom: hint?.0, hintTo: hint?.1, hintRole: role, named: named)
 }
 
@@ -161,6 +165,14 @@ let consolePhrases: [ConsolePhrase] = [
     row("axioserror: network error", .unknown, .response, nil, named: false),
 ]
 
+/// A word of every phrase above (checked by a test): a line without any is not CORS.
+let consoleKeywords: [[UInt8]] = [
+    "cors", "access-control", "origin", "preflight", "access control", "fetch", "load failed", "network error",
+    "redirect", "address space", "sec71", "cross-origin", "cross origin", "unsafe attempt", "private-network",
+    "ok status", "credentials", "header contains", "token '", "username and password", "permission",
+    "not allowed access",
+].map { Array($0.utf8) }
+
 /// Texts that mention CORS but are not failures (warnings, informational notices).
 let consoleNonFailures: [String] = [
     "cross-origin request warning",
@@ -221,9 +233,12 @@ public enum ConsoleMessageClassifier {
     /// method or value where the wording carries them.
     public static func classify(_ text: String) -> ConsoleClassification? {
         let t = FoldedText(text)
+        // Every row's phrase holds one of these words: most lines stop here.
+        guard consoleKeywords.contains(where: { t.find(bytes: $0) != nil }) else { return nil }
         for skip in consoleNonFailures where t.contains(skip) { return nil }
-        guard let row = consolePhrases.first(where: { t.contains($0.phrase) && ($0.also.map(t.contains) ?? true) })
-        else { return nil }
+        guard let row = consolePhrases.first(where: {
+            t.find(bytes: $0.bytes) != nil && ($0.alsoBytes.map { t.find(bytes: $0) != nil } ?? true)
+        }) else { return nil }
         var c = ConsoleClassification(failureClass: row.failureClass, stage: row.stage,
                                       confidence: row.named ? .confirmed : .inferred, browser: row.browser)
         c.browser = browserOf(t) ?? row.browser
@@ -386,7 +401,10 @@ struct FoldedText {
     }
 
     func find(_ phrase: String, from start: Int = 0) -> Int? {
-        let p = Array(phrase.utf8)
+        find(bytes: Array(phrase.utf8), from: start)
+    }
+
+    func find(bytes p: [UInt8], from start: Int = 0) -> Int? {
         guard !p.isEmpty, lower.count >= p.count, start <= lower.count - p.count else { return nil }
         let first = p[0]
         var i = start

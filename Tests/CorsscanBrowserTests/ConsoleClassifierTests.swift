@@ -233,3 +233,11 @@ final class ConsoleClassifierTests: XCTestCase {
         }
     }
 }
+
+final class PhraseTableTests: XCTestCase {
+    func testEveryPhraseHoldsAKeyword() {
+        for row in consolePhrases {
+            XCTAssertTrue(consoleKeywords.contains { k in row.phrase.utf8.count >= k.count && FoldedText(row.phrase).find(bytes: k) != nil }, row.phrase)
+        }
+    }
+}
