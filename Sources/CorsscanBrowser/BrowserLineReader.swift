@@ -225,10 +225,24 @@ struct ConsoleCollector {
                               raw: trimRaw(text.isEmpty ? raw : text),
                               location: SourceLocation(input: input, line: line))
         if r.browser == nil, let ua = ctx.userAgent { r.browser = browserFromUserAgent(ua) }
+        // DevTools groups repeats (`… (x3)` or a leading count): one report per line, the
+        // count noted in the detail.
+        if let n = ConsoleCollector.repeatCount(text), n > 1 {
+            r.detail = r.detail.trimmingTrailing(".") + " (repeated \(n) times)."
+        }
         if merge(&r, isCompanion: FoldedText(text).contains("failed to load resource:")) { return nil }
         adoptOrphans(&r)
         reports.append(r)
         return nil
+    }
+
+    /// The repeat counter DevTools shows: a trailing `(x3)` / `(×3)`.
+    static func repeatCount(_ text: String) -> Int? {
+        guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return nil }
+        var inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
+        guard let f = inner.first, f == "x" || f == "×" else { return nil }
+        inner = inner.dropFirst()
+        return inner.isEmpty ? nil : Int(inner)
     }
 
     /// Whether two URLs name the same request (equal, or one unknown).

@@ -181,8 +181,8 @@ struct CDPCollector {
         return nil
     }
 
-    func preflightKey(of k: String) -> String? {
-        if let (pk, _) = requests.first(where: { $0.value.preflightOf == k }) { return pk }
+    func preflightKey(of k: String, index: [String: String]) -> String? {
+        if let pk = index[k] { return pk }
         for suffix in ["-preflight", "-Preflight"] where requests[k + suffix] != nil { return k + suffix }
         return nil
     }
@@ -191,6 +191,8 @@ struct CDPCollector {
         var out: [BrowserReport] = []
         var seen = Set<String>()
         let failedKeys = Set(failures.filter { !$0.fromIssue }.map(\.key))
+        var preflightIndex: [String: String] = [:]  // request key → its preflight's key
+        for (k, r) in requests { if let b = r.preflightOf, preflightIndex[b] == nil { preflightIndex[b] = k } }
         // loadingFailed first, then issues for requests without one.
         for f in failures.sorted(by: { ($0.fromIssue ? 1 : 0, $0.line) < ($1.fromIssue ? 1 : 0, $1.line) }) {
             var key = f.key
@@ -200,7 +202,7 @@ struct CDPCollector {
                 key = b
             }
             guard seen.insert(key).inserted else { continue }
-            out.append(report(f, key: key))
+            out.append(report(f, key: key, preflightIndex: preflightIndex))
         }
         out.sort { $0.location < $1.location }
         requests = [:]
@@ -208,11 +210,11 @@ struct CDPCollector {
         return out
     }
 
-    func report(_ f: Failure, key: String) -> BrowserReport {
+    func report(_ f: Failure, key: String, preflightIndex: [String: String]) -> BrowserReport {
         let (cls0, stage) = corsErrorTable[f.corsError] ?? (.unknown, .response)
         var cls = cls0
         let req = requests[key] ?? Request()
-        let pre = preflightKey(of: key).flatMap { requests[$0] } ?? (f.key != key ? requests[f.key] : nil)
+        let pre = preflightKey(of: key, index: preflightIndex).flatMap { requests[$0] } ?? (f.key != key ? requests[f.key] : nil)
         // Status and headers of the exchange that failed.
         let exchange = stage == .preflight ? (pre ?? Request()) : req
         let status = exchange.status

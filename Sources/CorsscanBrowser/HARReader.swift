@@ -29,10 +29,15 @@ public enum HARReader {
         // (a preflight may be listed after its request).
         var preflightFor: [Int: Int] = [:]  // request index → preflight index
         var usedPreflight = Set<Int>()
+        var preflightsByURL: [String: [Int]] = [:]
+        for (j, p) in parsed.enumerated() where p.isPreflight {
+            preflightsByURL[p.url, default: []].append(j)
+            if let u = p.initiatorURL, u != p.url { preflightsByURL[u, default: []].append(j) }
+        }
         for (i, e) in parsed.enumerated() where !e.isPreflight && e.origin != nil {
             var best: (Int, Int64)?
-            for (j, p) in parsed.enumerated() where p.isPreflight && !usedPreflight.contains(j) {
-                guard p.url == e.url || p.initiatorURL == e.url else { continue }
+            for j in preflightsByURL[e.url] ?? [] where !usedPreflight.contains(j) {
+                let p = parsed[j]
                 if let m = p.requestMethod, m != e.method { continue }
                 let d = abs((p.time ?? 0) - (e.time ?? 0))
                 if best == nil || d < best!.1 { best = (j, d) }

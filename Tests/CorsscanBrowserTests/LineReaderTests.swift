@@ -51,6 +51,7 @@ final class ConsoleReaderTests: XCTestCase {
             XCTAssertTrue(r.raw.hasPrefix("Access to fetch") || r.raw.contains("Access to fetch"))
         }
         XCTAssertEqual(reports[0].location.line, 1)
+        XCTAssertTrue(reports[6].detail.contains("repeated 3 times"), reports[6].detail)
     }
 
     func testChromeCompanionLineGivesMethodAndStatus() {
