@@ -26,10 +26,10 @@ struct RawOptions {
 
 /// One command-line option: its spellings, its value name, its help text and example,
 /// and how it sets `RawOptions`.
-struct OptionSpec {
-    enum Apply {
-        case flag((inout RawOptions) -> Void)
-        case value((inout RawOptions, String) -> Void)
+struct OptionSpec: Sendable {
+    enum Apply: Sendable {
+        case flag(@Sendable (inout RawOptions) -> Void)
+        case value(@Sendable (inout RawOptions, String) -> Void)
     }
     var names: [String]
     var valueName: String?

@@ -41,7 +41,8 @@ final class Pipeline {
         }
         entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         stats = entries.map { e in
-            var s = InputStats(path: e.path)
+            // Reports name stdin "<stdin>" ("-" would read as a formula in spreadsheets).
+            var s = InputStats(path: e.path == "-" ? "<stdin>" : e.path)
             s.error = e.error
             return s
         }
@@ -146,7 +147,7 @@ final class Pipeline {
         }
         peek.close()
         return LazyInput(firstTime: firstTime, index: index, open: { [unowned self] in
-            do {
+            do throws(InputError) {
                 return make(try ByteSource(path: path))
             } catch {
                 self.stats[i].error = error

@@ -155,6 +155,6 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0)
         let rows = CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv")))
         XCTAssertEqual(rows.count - 1, 3)
-        XCTAssertTrue(rows.dropFirst().allSatisfy { $0[13].hasPrefix("-:") })
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0[13].hasPrefix("<stdin>:") })
     }
 }

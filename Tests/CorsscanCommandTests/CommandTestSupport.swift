@@ -35,21 +35,19 @@ enum CLI {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         if let cwd { p.currentDirectoryURL = cwd }
-        let out = Pipe(), err = Pipe()
+        // stdout through a pipe, stderr through a file (no second reader thread needed).
+        let out = Pipe()
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("corsscan-stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        defer { try? FileManager.default.removeItem(at: errURL) }
         p.standardOutput = out
-        p.standardError = err
+        p.standardError = errHandle
         try p.run()
-        // Read both pipes fully before waiting (large outputs).
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try errHandle.close()
+        let errData = try Data(contentsOf: errURL)
         return CLIRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
