@@ -74,10 +74,11 @@ struct Route {
     }
 
     func appendRawPath(param: UInt32, to out: inout [UInt8]) {
+        var p = param
         for s in segments {
             switch s {
             case .lit(let b): out.add(b)
-            case .num: out.addInt(Int(param % 90000) + 10)
+            case .num: out.addInt(Int(p % 90000) + 10); p = p &* 2_654_435_761 &+ 12345
             case .sku: out.add("SKU-"); out.addPadded(Int(param % 100000), 5)
             case .code: out.add(couponCodes[Int(param) % couponCodes.count])
             }

@@ -14,7 +14,7 @@ final class RecordWriter {
     var tf = TimeFormatter()
     var lines = 0
     // CloudWatch export: small local disorder.
-    var pending: [[UInt8]] = []
+    var pending: [(key: Int64, n: Int, line: [UInt8])] = []   // min-heap on (key, n)
     // Firehose: current envelope.
     var batch: [UInt8] = []
     var batchCount = 0
@@ -223,11 +223,9 @@ final class RecordWriter {
             line.append(0x20)
             appendBody(r, &line)
             line.append(0x0A)
-            pending.append(line)
-            if pending.count >= 24 {
-                let i = rng.int(pending.count)
-                pending.swapAt(i, pending.count - 1)
-                out.add(pending.removeLast())
+            heapPush((r.end + Int64(rng.int(3000)), lines, line))
+            while let top = pending.first, top.key < r.end - 3000 {
+                out.add(heapPop().line)
                 flushIfLarge()
             }
         case .firehose:
@@ -260,6 +258,32 @@ final class RecordWriter {
         }
     }
 
+    private func pless(_ a: (key: Int64, n: Int, line: [UInt8]), _ b: (key: Int64, n: Int, line: [UInt8])) -> Bool {
+        a.key != b.key ? a.key < b.key : a.n < b.n
+    }
+    func heapPush(_ e: (key: Int64, n: Int, line: [UInt8])) {
+        pending.append(e)
+        var i = pending.count - 1
+        while i > 0 { let p = (i - 1) / 2; if pless(pending[i], pending[p]) { pending.swapAt(i, p); i = p } else { break } }
+    }
+    func heapPop() -> (key: Int64, n: Int, line: [UInt8]) {
+        let r = pending[0]
+        let last = pending.removeLast()
+        if !pending.isEmpty {
+            pending[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, rr = l + 1
+                var m = i
+                if l < pending.count, pless(pending[l], pending[m]) { m = l }
+                if rr < pending.count, pless(pending[rr], pending[m]) { m = rr }
+                if m == i { break }
+                pending.swapAt(i, m); i = m
+            }
+        }
+        return r
+    }
+
     func closeEnvelope() {
         guard batchCount > 0 else { return }
         batch.add("]}")
@@ -280,11 +304,7 @@ final class RecordWriter {
 
     func finish(rng: inout SplitMix64) throws {
         if format == .cloudwatch {
-            while !pending.isEmpty {
-                let i = rng.int(pending.count)
-                pending.swapAt(i, pending.count - 1)
-                out.add(pending.removeLast())
-            }
+            while !pending.isEmpty { out.add(heapPop().line); flushIfLarge() }
         }
         if format == .firehose { closeEnvelope() }
         if !out.isEmpty { sink.write(out); out.removeAll() }
