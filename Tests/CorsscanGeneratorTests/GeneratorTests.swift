@@ -297,3 +297,28 @@ func splitJSONObjects(_ b: [UInt8]) -> [String] {
     }
     return r
 }
+
+final class SampleLogsTests: XCTestCase {
+    /// The committed SampleLogs ground truth is what Benchmarks/make-samplelogs.sh produces today.
+    func testSampleLogsGroundTruthIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let committed = root + "/Tests/CorsscanGeneratorTests/SampleLogsGroundTruth/ground-truth.csv"
+        guard FileManager.default.fileExists(atPath: committed) else { throw XCTSkip("no committed ground truth") }
+        let d = NSTemporaryDirectory() + "corsscan-gen-sample-\(getpid())"
+        try? FileManager.default.removeItem(atPath: d)
+        var o = GeneratorOptions()
+        o.seed = 42; o.lines = 3000; o.failureRate = 0.06; o.browserReports = .all; o.outDir = d
+        let s = try CorsscanGenerator.run(o)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: d + "/ground-truth.csv")),
+                       try Data(contentsOf: URL(fileURLWithPath: committed)),
+                       "regenerate with Benchmarks/make-samplelogs.sh")
+        for c in FailureClass.allCases { XCTAssertGreaterThan(s.byClass[c.rawValue] ?? 0, 0, "\(c) missing from SampleLogs") }
+        // Same bytes as the committed sample files.
+        for p in s.accessLogFiles + s.browserFiles {
+            let rel = String(p.dropFirst(d.count + 1))
+            let mine = try Data(contentsOf: URL(fileURLWithPath: p))
+            let theirs = try? Data(contentsOf: URL(fileURLWithPath: root + "/SampleLogs/" + rel))
+            XCTAssertEqual(mine, theirs, rel)
+        }
+    }
+}
