@@ -57,7 +57,11 @@ enum BrowserText {
         let head = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at "
         let st = failedStatus(e)
         switch e.cls {
-        case .preflightRejected: return head + "\(e.url). (Reason: CORS preflight response did not succeed). Status code: \(st)."
+        case .preflightRejected:
+            // A gateway error without CORS headers fails Firefox's Allow-Origin check first (it then names
+            // the OPTIONS status); with CORS headers on the gateway response it says the preflight failed.
+            if e.variant < 5 { return head + "\(e.url). (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: \(st)." }
+            return head + "\(e.url). (Reason: CORS preflight response did not succeed). Status code: \(st)."
         case .redirectNotAllowed: return head + "\(e.url). (Reason: CORS request external redirect not allowed)."
         case .missingAllowOrigin, .gatewayErrorMasked:
             return head + "\(e.url). (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: \(st)."
