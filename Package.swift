@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),
         .testTarget(name: "CorsscanReportTests", dependencies: ["CorsscanReport", "CorsscanCore"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"]),
+        .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"],
+                    exclude: ["SampleLogsGroundTruth"]),
         // Runs the built binary (a dependency so `swift test` builds it); fixtures are read
         // relative to the test files.
         .testTarget(

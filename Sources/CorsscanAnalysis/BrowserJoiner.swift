@@ -65,14 +65,18 @@ final class BrowserJoiner {
                 }
             }
         }
-        // Reports whose window covers r.time: report.time - window - skew <= r.time <= report.time + skew.
+        // Reports whose window covers r.time: report.time - window - skew - latency <= r.time
+        // <= report.time + skew (browsers report when the response arrives).
         let early = options.clockSkewMs
-        let late = options.windowMs + options.clockSkewMs
+        let late = options.windowMs + options.clockSkewMs + Self.maxLatencyMs
         while hi < timedCount, reports[hi].time! - late <= r.time { hi += 1 }
         while lo < hi, reports[lo].time! + early < r.time { lo += 1 }
         guard lo < hi else { return }
+        let responseAt = r.time + Self.latency(r)
         for i in lo..<hi where matches(i, r) {
-            consider(i, r, distance: abs(reports[i].time! - r.time))
+            let t = reports[i].time!
+            guard t - responseAt <= options.windowMs + options.clockSkewMs else { continue }
+            consider(i, r, distance: Self.distance(t, r, responseAt: responseAt))
         }
     }
 
@@ -85,13 +89,46 @@ final class BrowserJoiner {
         case .preflight?:
             if r.method != .options { return false }
         case .response?:
-            if r.method == .options { return false }
-            if let m = rep.method, !m.isEmpty, HTTPMethod(m) != r.method { return false }
+            // Firefox words a failed preflight like a response failure ("CORS header
+            // 'Access-Control-Allow-Origin' missing. Status code: 403"), so a rejected
+            // OPTIONS is a candidate for such reports too.
+            if r.method == .options {
+                guard r.status >= 400, rep.failureClass == .missingAllowOrigin || rep.failureClass == .unknown else { return false }
+            } else if let m = rep.method, !m.isEmpty, HTTPMethod(m) != r.method {
+                return false
+            }
         case nil:
             if r.method != .options, let m = rep.method, !m.isEmpty, HTTPMethod(m) != r.method { return false }
         }
+        // The status the browser saw is the status the gateway sent; a redirect failure
+        // happened on a 3xx.
+        if let st = rep.status, st > 0, r.status != 0, Int(r.status) != st { return false }
+        if rep.failureClass == .redirectNotAllowed, r.status != 0, !(300..<400).contains(r.status) { return false }
         let p = urlPaths[i]
         return p.isEmpty || PathMatching.urlPath(p, matches: r)
+    }
+
+    /// Time distance between a report and a record; a record with one-second resolution
+    /// stands for its whole second.
+    static func distance(_ t: Int64, _ r: AccessRecord, responseAt: Int64) -> Int64 {
+        let lo = r.time, hi = responseAt + (r.timeInSeconds ? 999 : 0)
+        if t < lo { return lo - t }
+        return max(0, t - hi)
+    }
+
+    /// The longest a request can take at API Gateway (REST integration timeout 29 s,
+    /// HTTP API 30 s), which is how late a browser may report its failure.
+    static let maxLatencyMs: Int64 = 30_000
+
+    /// How long the request took: logged latency, else the integration timeout for a
+    /// gateway timeout status, else nothing known.
+    static func latency(_ r: AccessRecord) -> Int64 {
+        if r.latencyMs >= 0 { return Int64(r.latencyMs) }
+        switch r.status {
+        case 504: return 29_000
+        case 503: return 30_000
+        default: return 0
+        }
     }
 
     private func consider(_ i: Int, _ r: AccessRecord, distance: Int64) {
@@ -115,14 +152,27 @@ final class BrowserJoiner {
         for (i, inc) in result.enumerated() { byLocation[inc.source] = i }
         var joinedCount: Int64 = 0
         var unjoined: [Incident] = []
+        let affinity = hostAffinity()
 
         for (i, rep) in reports.enumerated() {
-            let cands = candidates[i]
+            var cands = candidates[i]
+            // Equally close candidates from different inputs (two APIs with the same routes):
+            // prefer the input this URL host's unambiguous reports joined to.
+            if cands.count > 1, cands[0].distance == cands[1].distance, let host = Self.host(rep.url),
+               let votes = affinity[host] {
+                let tied = cands.filter { $0.distance == cands[0].distance }
+                if let best = tied.max(by: { votes[$0.location.input, default: 0] < votes[$1.location.input, default: 0] }) {
+                    cands.removeAll { $0.location == best.location }
+                    cands.insert(best, at: 0)
+                }
+            }
             // Prefer a candidate that already carries a gateway incident of a compatible stage.
             let withIncident = cands.first { c in
                 guard let idx = byLocation[c.location] else { return false }
+                // Gateway-generated errors read as "missing Allow-Origin" at either stage.
                 return rep.stage == nil || result[idx].stage == rep.stage
                     || result[idx].failureClass == .gatewayErrorMasked
+                    || result[idx].failureClass == .preflightRejected
             }
             guard let chosen = withIncident ?? cands.first else {
                 unjoined.append(standalone(rep, runStart: runStart))
@@ -158,6 +208,27 @@ final class BrowserJoiner {
         }
         result.append(contentsOf: Self.mergeDuplicates(unjoined, within: options.clockSkewMs))
         return (result, joinedCount)
+    }
+
+    /// For each URL host, how many reports joined unambiguously (one candidate, or one
+    /// strictly closest) to each input.
+    private func hostAffinity() -> [String: [Int32: Int]] {
+        var votes: [String: [Int32: Int]] = [:]
+        for (i, rep) in reports.enumerated() {
+            let c = candidates[i]
+            guard let first = c.first, c.count == 1 || c[1].distance > first.distance,
+                  let host = Self.host(rep.url) else { continue }
+            votes[host, default: [:]][first.location.input, default: 0] += 1
+        }
+        return votes
+    }
+
+    /// The host of a URL (`https://api.example.com/x` → `api.example.com`).
+    static func host(_ url: String?) -> String? {
+        guard let url, let r = url.firstRange(of: "://") else { return nil }
+        let rest = url[r.upperBound...]
+        let h = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return h.isEmpty ? nil : String(h)
     }
 
     /// The class joined evidence decides (SPEC "Correlation").

@@ -40,6 +40,13 @@ public final class Correlator {
     private var corsExpiry = RingQueue<(time: Int64, key: UInt64)>()
     private var serial: UInt64 = 0
     private var now: Int64 = .min
+    /// Preflights recently declared blocked, by key → (incident index, preflight time):
+    /// API Gateway writes a record when the response is sent, so the follow-up of a
+    /// preflight may show up long after it (a 29 s integration timeout). Such a late
+    /// follow-up retracts the `blocked-after-preflight` verdict.
+    private var recentlyBlocked: [UInt64: (incident: Int, time: Int64)] = [:]
+    private var blockedExpiry = RingQueue<(until: Int64, key: UInt64, incident: Int)>()
+    private var retracted: Set<Int> = []
 
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
                 inputPaths: [String] = []) {
@@ -95,6 +102,9 @@ public final class Correlator {
                 pending[anyPath] = nil
             }
         }
+        if followed == nil, let late = lateFollowUp(r, key: key, client: client.value, path: path) {
+            followed = late
+        }
         if followed != nil { totals.followed += 1 }
 
         guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
@@ -114,6 +124,22 @@ public final class Correlator {
              followupStatus: Int(r.status), gatewayError: type)
     }
 
+    /// A follow-up arriving after its preflight was declared blocked (the record was
+    /// written late): retracts that incident and returns the preflight.
+    private func lateFollowUp(_ r: AccessRecord, key: UInt64, client: UInt64, path: ArraySlice<UInt8>) -> Pending? {
+        guard !recentlyBlocked.isEmpty else { return nil }
+        for k in path.isEmpty ? [key] : [key, Self.key(client, [])] {
+            guard let b = recentlyBlocked[k], r.time >= b.time, r.time - b.time <= options.windowMs else { continue }
+            recentlyBlocked[k] = nil
+            retracted.insert(b.incident)
+            return Pending(record: r, serial: 0)
+        }
+        return nil
+    }
+
+    /// How long after its window a blocked preflight can still be retracted by a late record.
+    static let lateHorizonMs: Int64 = 120_000
+
     /// Ends the data: pending preflights whose window is over are `blocked-after-preflight`,
     /// the rest undetermined.
     public func finish() {
@@ -124,11 +150,16 @@ public final class Correlator {
             guard let p = pending[e.key], p.serial == e.serial else { continue }
             pending[e.key] = nil
             if e.deadline < end {
-                blocked(p.record)
+                blocked(p.record, key: e.key)
             } else {
                 totals.undetermined += 1
             }
         }
+        if !retracted.isEmpty {
+            incidents = incidents.enumerated().filter { !retracted.contains($0.offset) }.map(\.element)
+            retracted.removeAll()
+        }
+        recentlyBlocked.removeAll()
         totals.incidents = Int64(incidents.count)
     }
 
@@ -152,7 +183,11 @@ public final class Correlator {
             expiry.removeFirst()
             guard let p = pending[e.key], p.serial == e.serial else { continue }
             pending[e.key] = nil
-            blocked(p.record)
+            blocked(p.record, key: e.key)
+        }
+        while let e = blockedExpiry.first, e.until < time {
+            blockedExpiry.removeFirst()
+            if recentlyBlocked[e.key]?.incident == e.incident { recentlyBlocked[e.key] = nil }
         }
         while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
             corsExpiry.removeFirst()
@@ -160,7 +195,9 @@ public final class Correlator {
         }
     }
 
-    private func blocked(_ r: AccessRecord) {
+    private func blocked(_ r: AccessRecord, key: UInt64) {
+        recentlyBlocked[key] = (incidents.count, r.time)
+        blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, incidents.count))
         emit(r, .blockedAfterPreflight, .preflight,
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
     }

@@ -43,8 +43,12 @@ enum InputProbe {
         if let f = BrowserDetector.detect(sampleLines: lines, firstBytes: Array(head.prefix(4096))), f == .har {
             return (.har, .browserReport, f.rawValue)
         }
-        if let p = AccessLogDetector.detect(sampleLines: lines, template: template), parsesAny(p, lines) {
-            return (.accessLines(p), .accessLog, p.format)
+        // The user's template first (it describes their stage), then the known formats:
+        // a directory may mix the custom-format stage with presets and exports.
+        for t in template == nil ? [nil] : [template, nil] {
+            if let p = AccessLogDetector.detect(sampleLines: lines, template: t), parsesAny(p, lines) {
+                return (.accessLines(p), .accessLog, p.format)
+            }
         }
         if let f = BrowserDetector.detect(sampleLines: lines, firstBytes: Array(head.prefix(4096))) {
             return (.browserLines(f), f == .executionLog ? .executionLog : .browserReport, f.rawValue)
@@ -111,6 +115,9 @@ enum InputProbe {
             }
             if kind == .notContainer { messages.append(Array(buf)) }
         }
-        return AccessLogDetector.detect(sampleLines: messages, template: template)
+        if let t = template, let p = AccessLogDetector.detect(sampleLines: messages, template: t), parsesAny(p, messages) {
+            return p
+        }
+        return AccessLogDetector.detect(sampleLines: messages, template: nil)
     }
 }
