@@ -20,8 +20,8 @@ final class BrowserJoiner {
     private(set) var reports: [BrowserReport]
     private var urlPaths: [String]
     private var candidates: [[Candidate]]
-    /// Reports with a request id, by id.
-    private var byRequestId: [String: [Int]] = [:]
+    /// Reports with a request id, by the id's hash (looked up without allocating).
+    private var byRequestId: [UInt64: [Int]] = [:]
     /// Sliding window over `reports` (time-sorted, timed ones first).
     private var lo = 0, hi = 0
     private let timedCount: Int
@@ -52,7 +52,7 @@ final class BrowserJoiner {
         self.candidates = Array(repeating: [], count: sorted.count)
         self.timedCount = sorted.firstIndex { $0.time == nil } ?? sorted.count
         for (i, r) in sorted.enumerated() {
-            if let id = r.requestId, !id.isEmpty { byRequestId[id, default: []].append(i) }
+            if let id = r.requestId, !id.isEmpty { byRequestId[ByteHash.of(id.utf8), default: []].append(i) }
         }
     }
 
@@ -60,8 +60,8 @@ final class BrowserJoiner {
     func offer(_ r: AccessRecord) {
         if !byRequestId.isEmpty {
             for field in [AccessRecord.Field.requestId, .extendedRequestId] where r.has(field) {
-                if let ids = byRequestId[r.string(field)!] {
-                    for i in ids { consider(i, r, distance: -1) }
+                if let ids = byRequestId[ByteHash.of(r.bytes(field))] {
+                    for i in ids where reports[i].requestId == r.string(field) { consider(i, r, distance: -1) }
                 }
             }
         }

@@ -89,6 +89,33 @@ final class BrowserJoinTests: XCTestCase {
         XCTAssertTrue(inc[0].evidence.contains("no matching gateway record"))
     }
 
+    func testRequestIdJoinsExactlyEvenWithoutTime() {
+        var s = RecordScript()
+        s.add(0, .options, "/orders/{orderId}", 204)
+        s.add(90, .post, "/orders/{orderId}", 200, requestId: "6f1c2a9e-3b7d-4c55-9a10-2f8e7d4b1c03")
+        s.add(60_000, .get, "/health", 200)
+        var rep = report(0, .multipleAllowOrigin, .response)
+        rep.time = nil
+        rep.requestId = "6f1c2a9e-3b7d-4c55-9a10-2f8e7d4b1c03"
+        let (c, inc) = correlate(s.records, reports: [rep])
+        XCTAssertEqual(inc.map(\.failureClass), [.multipleAllowOrigin])
+        XCTAssertEqual(inc[0].source.line, 2)
+        XCTAssertEqual(c.joinedIncidents().joined, 1)
+    }
+
+    func testLateFollowUpRetractsBlockedVerdict() {
+        // The follow-up's record is written when its 29 s integration timeout ends, so it
+        // arrives long after the preflight's window closed.
+        var s = RecordScript()
+        s.add(0, .options, "/orders", 204)
+        s.add(15_000, .get, "/health", 200, ip: "192.0.2.1")
+        s.add(150, .post, "/orders", 504, errorType: "INTEGRATION_TIMEOUT")
+        s.add(90_000, .get, "/health", 200, ip: "192.0.2.1")
+        let (c, inc) = correlate(s.records)
+        XCTAssertEqual(inc.map(\.failureClass), [.gatewayErrorMasked])
+        XCTAssertEqual(c.totals.followed, 1)
+    }
+
     func testURLPathMatching() {
         let r = AccessRecord(time: t0, method: .get, location: SourceLocation(input: 0, line: 1),
                              fields: [.resourcePath: "/users/{id}/cart", .routeKey: "-"])
