@@ -38,7 +38,7 @@ enum CLI {
         // stdout through a pipe, stderr through a file (no second reader thread needed).
         let out = Pipe()
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("corsscan-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errURL)
         defer { try? FileManager.default.removeItem(at: errURL) }
         p.standardOutput = out

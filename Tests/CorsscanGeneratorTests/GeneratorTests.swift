@@ -23,7 +23,7 @@ final class GeneratorTests: XCTestCase {
         var r: [String] = []
         while let p = e.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir)
             if !isDir.boolValue { r.append(p) }
         }
         return r.sorted()
