@@ -76,7 +76,8 @@ final class BrowserJoiner {
         for i in lo..<hi where matches(i, r) {
             let t = reports[i].time!
             guard t - responseAt <= options.windowMs + options.clockSkewMs else { continue }
-            consider(i, r, distance: Self.distance(t, r, responseAt: responseAt))
+            let penalty = PathMatching.hasPath(r) ? 0 : Self.pathlessPenaltyMs
+            consider(i, r, distance: Self.distance(t, r, responseAt: responseAt) + penalty)
         }
     }
 
@@ -105,8 +106,13 @@ final class BrowserJoiner {
         if let st = rep.status, st > 0, r.status != 0, Int(r.status) != st { return false }
         if rep.failureClass == .redirectNotAllowed, r.status != 0, !(300..<400).contains(r.status) { return false }
         let p = urlPaths[i]
-        return p.isEmpty || PathMatching.urlPath(p, matches: r)
+        // A record without any path (REST MISSING_AUTHENTICATION_TOKEN logs resourcePath
+        // "-") may be the one; `offer` ranks it below records whose path matches.
+        return p.isEmpty || !PathMatching.hasPath(r) || PathMatching.urlPath(p, matches: r)
     }
+
+    /// Added to the time distance of a candidate that matched only because it has no path.
+    static let pathlessPenaltyMs: Int64 = 3_600_000
 
     /// Time distance between a report and a record; a record with one-second resolution
     /// stands for its whole second.
@@ -146,12 +152,13 @@ final class BrowserJoiner {
     }
 
     /// Merges browser evidence into the gateway incidents: one incident per failed request.
-    func resolve(gatewayIncidents: [Incident], runStart: Int64?) -> (incidents: [Incident], joined: Int64) {
+    func resolve(gatewayIncidents: [Incident], runStart gatewayStart: Int64?) -> (incidents: [Incident], joined: Int64) {
+        let runStart = gatewayStart ?? reports.first?.time
         var result = gatewayIncidents
         var byLocation: [SourceLocation: Int] = [:]
         for (i, inc) in result.enumerated() { byLocation[inc.source] = i }
         var joinedCount: Int64 = 0
-        var unjoined: [Incident] = []
+        var unjoined: [Incident] = [], untimed: [Incident] = []
         let affinity = hostAffinity()
 
         for (i, rep) in reports.enumerated() {
@@ -167,15 +174,20 @@ final class BrowserJoiner {
                 }
             }
             // Prefer a candidate that already carries a gateway incident of a compatible stage.
+            let best = cands.first?.distance ?? 0
             let withIncident = cands.first { c in
-                guard let idx = byLocation[c.location] else { return false }
+                guard c.distance <= best + options.clockSkewMs, let idx = byLocation[c.location] else { return false }
                 // Gateway-generated errors read as "missing Allow-Origin" at either stage.
                 return rep.stage == nil || result[idx].stage == rep.stage
                     || result[idx].failureClass == .gatewayErrorMasked
                     || result[idx].failureClass == .preflightRejected
             }
             guard let chosen = withIncident ?? cands.first else {
-                unjoined.append(standalone(rep, runStart: runStart))
+                if rep.time == nil {
+                    untimed.append(standalone(rep, runStart: runStart))
+                } else {
+                    unjoined.append(standalone(rep, runStart: runStart))
+                }
                 continue
             }
             joinedCount += 1
@@ -183,6 +195,10 @@ final class BrowserJoiner {
             if let idx = byLocation[chosen.location] {
                 var inc = result[idx]
                 let decided = decide(rep, gateway: inc.failureClass, record: chosen.record)
+                if inc.failureClass == .blockedAfterPreflight, decided.failureClass != .blockedAfterPreflight {
+                    // The browser named the cause: the gateway's list of likely causes is moot.
+                    inc.evidence = "OPTIONS answered \(inc.status.map(String.init) ?? "OK"), no request followed"
+                }
                 if decided.failureClass != inc.failureClass || inc.confidence == .inferred {
                     // Keep the most specific browser verdict when several reports join.
                     if !(inc.confidence == .confirmed && decided.failureClass == .unknown) {
@@ -206,7 +222,10 @@ final class BrowserJoiner {
                 result.append(inc)
             }
         }
+        // Reports with a time that describe one failure from several sources merge; untimed
+        // ones cannot be told apart and stay separate.
         result.append(contentsOf: Self.mergeDuplicates(unjoined, within: options.clockSkewMs))
+        result.append(contentsOf: untimed)
         return (result, joinedCount)
     }
 
@@ -257,8 +276,11 @@ final class BrowserJoiner {
         return (rep.failureClass, stage, browserNamedCause ? rep.confidence : .inferred)
     }
 
+    static let untimedNote = " (no matching gateway record; the report has no time, shown at the start of the data)"
+
     private func standalone(_ rep: BrowserReport, runStart: Int64?) -> Incident {
         let stage = rep.stage ?? .response
+        let note = rep.time == nil ? Self.untimedNote : " (no matching gateway record)"
         return Incident(
             time: rep.time ?? runStart ?? 0, failureClass: rep.failureClass, stage: stage,
             confidence: rep.failureClass == .unknown ? .inferred : rep.confidence,
@@ -266,7 +288,7 @@ final class BrowserJoiner {
             method: stage == .preflight ? "OPTIONS" : (rep.method ?? ""),
             path: rep.url.map(PathMatching.urlPath) ?? "", status: rep.status, gatewayError: "",
             requestId: rep.requestId ?? "", followupStatus: nil, source: rep.location,
-            evidence: (rep.detail.isEmpty ? rep.raw : rep.detail) + " (no matching gateway record)")
+            evidence: (rep.detail.isEmpty ? rep.raw : rep.detail) + note)
     }
 
     /// Several sources (console, CDP, HAR) describing one unjoined failure become one incident.

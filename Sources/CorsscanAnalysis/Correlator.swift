@@ -32,6 +32,7 @@ public final class Correlator {
     private struct Pending {
         var record: AccessRecord
         var serial: UInt64
+        var deadline: Int64
     }
     private var pending: [UInt64: Pending] = [:]
     private var expiry = RingQueue<(deadline: Int64, key: UInt64, serial: UInt64)>()
@@ -40,13 +41,16 @@ public final class Correlator {
     private var corsExpiry = RingQueue<(time: Int64, key: UInt64)>()
     private var serial: UInt64 = 0
     private var now: Int64 = .min
-    /// Preflights recently declared blocked, by key → (incident index, preflight time):
-    /// API Gateway writes a record when the response is sent, so the follow-up of a
-    /// preflight may show up long after it (a 29 s integration timeout). Such a late
-    /// follow-up retracts the `blocked-after-preflight` verdict.
-    private var recentlyBlocked: [UInt64: (incident: Int, time: Int64)] = [:]
+    /// Preflights recently declared blocked, by key: API Gateway writes a record when the
+    /// response is sent, so the follow-up of a preflight may show up long after it (a 29 s
+    /// integration timeout). Such a late follow-up retracts the `blocked-after-preflight`.
+    private var recentlyBlocked: [UInt64: (incident: Int, preflight: AccessRecord)] = [:]
     private var blockedExpiry = RingQueue<(until: Int64, key: UInt64, incident: Int)>()
     private var retracted: Set<Int> = []
+    /// Requests logged with one-second times that found no preflight, for one second: a
+    /// preflight of the same second in another file may be merged after its follow-up.
+    private var unclaimed: [UInt64: AccessRecord] = [:]
+    private var unclaimedExpiry = RingQueue<(until: Int64, key: UInt64, line: SourceLocation)>()
 
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
                 inputPaths: [String] = []) {
@@ -71,6 +75,7 @@ public final class Correlator {
         client.add(r.bytes(.origin))
         let path = PathMatching.correlationPath(r)
         let key = Self.key(client.value, path)
+        let anyPath = Self.key(client.value, [])
 
         if r.method == .options {
             totals.preflights += 1
@@ -80,59 +85,85 @@ public final class Correlator {
                 emit(r, .redirectNotAllowed, .preflight,
                      "OPTIONS answered \(r.status): browsers never follow a redirect on a preflight")
             case 400...:
-                emit(r, .preflightRejected, .preflight, GatewayCauses.preflightRejection(r))
+                let type = GatewayCauses.errorType(r)?.type
+                emit(r, .preflightRejected, .preflight, GatewayCauses.preflightRejection(r), gatewayError: type)
             default:
+                if let f = claimUnclaimed(r, key: key) {
+                    // Its follow-up was merged first (same second, another file).
+                    totals.followed += 1
+                    followedUp(f, after: r)
+                    return
+                }
                 serial += 1
-                pending[key] = Pending(record: r, serial: serial)
-                expiry.append((r.time + options.windowMs, key, serial))
+                let deadline = r.time + options.windowMs + (r.timeInSeconds ? 999 : 0)
+                pending[key] = Pending(record: r, serial: serial, deadline: deadline)
+                expiry.append((deadline, key, serial))
                 enforceBound()
             }
             return
         }
 
-        // A follow-up?
-        var followed: Pending?
-        if let p = pending[key], r.time >= p.record.time, r.time - p.record.time <= options.windowMs {
-            followed = p
-            pending[key] = nil
-        } else if !path.isEmpty {
-            let anyPath = Self.key(client.value, [])
-            if let p = pending[anyPath], r.time >= p.record.time, r.time - p.record.time <= options.windowMs {
-                followed = p
-                pending[anyPath] = nil
+        // A follow-up? The preflight was logged with the same path, with none (a gateway-
+        // answered HTTP API preflight or a greedy route), or was declared blocked too early.
+        var preflight: AccessRecord?
+        for k in path.isEmpty ? [key] : [key, anyPath] {
+            if let p = pending[k], r.time >= p.record.time, r.time <= p.deadline {
+                preflight = p.record
+                pending[k] = nil
+                break
             }
         }
-        if followed == nil, let late = lateFollowUp(r, key: key, client: client.value, path: path) {
-            followed = late
+        if preflight == nil { preflight = lateFollowUp(r, keys: path.isEmpty ? [key] : [key, anyPath]) }
+        if let p = preflight {
+            totals.followed += 1
+            followedUp(r, after: p)
+            return
         }
-        if followed != nil { totals.followed += 1 }
+        if r.timeInSeconds {
+            unclaimed[key] = r
+            unclaimedExpiry.append((r.time + 1000, key, r.location))
+        }
 
+        // Not a follow-up: still a cross-origin caller if the client preflighted this path.
         guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
-        let crossOrigin: Bool
-        if followed != nil {
-            crossOrigin = true
-        } else if let t = corsClients[key], r.time - t <= options.corsClientMemoryMs {
-            crossOrigin = true
-        } else {
-            crossOrigin = false
-        }
-        guard crossOrigin, let (type, inferredType) = GatewayCauses.errorType(r) else { return }
-        let after = followed.map { " \(r.time - $0.record.time) ms after its preflight" } ?? " (the client preflighted this path earlier)"
+        let recent = [key, anyPath].compactMap { corsClients[$0] }.max()
+        guard let t = recent, r.time - t <= options.corsClientMemoryMs else { return }
+        maskedIfGatewayError(r, after: nil)
+    }
+
+    /// A follow-up was found for a preflight: only a gateway-generated error is an incident.
+    private func followedUp(_ r: AccessRecord, after p: AccessRecord) {
+        guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
+        maskedIfGatewayError(r, after: p)
+    }
+
+    private func maskedIfGatewayError(_ r: AccessRecord, after p: AccessRecord?) {
+        guard let (type, inferredType) = GatewayCauses.errorType(r) else { return }
+        let after = p.map { " \(max(0, r.time - $0.time)) ms after its preflight" } ?? " (the client preflighted this path earlier)"
         let typeText = inferredType ? "likely \(type) (\(r.status) with its \(r.responseLength)-byte default body)" : type
         emit(r, .gatewayErrorMasked, .response,
              "\(r.method.text) answered \(r.status) \(typeText) by the gateway\(after); gateway responses carry no CORS headers by default, so the browser shows a CORS error instead of the \(r.status)",
              followupStatus: Int(r.status), gatewayError: type)
     }
 
+    /// A request of the same second that was merged before this preflight.
+    private func claimUnclaimed(_ p: AccessRecord, key: UInt64) -> AccessRecord? {
+        guard p.timeInSeconds, let u = unclaimed[key], u.time >= p.time, u.time - p.time < 1000 else { return nil }
+        unclaimed[key] = nil
+        return u
+    }
+
     /// A follow-up arriving after its preflight was declared blocked (the record was
     /// written late): retracts that incident and returns the preflight.
-    private func lateFollowUp(_ r: AccessRecord, key: UInt64, client: UInt64, path: ArraySlice<UInt8>) -> Pending? {
+    private func lateFollowUp(_ r: AccessRecord, keys: [UInt64]) -> AccessRecord? {
         guard !recentlyBlocked.isEmpty else { return nil }
-        for k in path.isEmpty ? [key] : [key, Self.key(client, [])] {
-            guard let b = recentlyBlocked[k], r.time >= b.time, r.time - b.time <= options.windowMs else { continue }
+        for k in keys {
+            guard let b = recentlyBlocked[k], r.time >= b.preflight.time,
+                  r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0)
+            else { continue }
             recentlyBlocked[k] = nil
             retracted.insert(b.incident)
-            return Pending(record: r, serial: 0)
+            return b.preflight
         }
         return nil
     }
@@ -160,7 +191,14 @@ public final class Correlator {
             retracted.removeAll()
         }
         recentlyBlocked.removeAll()
+        unclaimed.removeAll()
         totals.incidents = Int64(incidents.count)
+    }
+
+    /// Entries held in correlation state (for tests of the memory bound).
+    var stateEntries: Int {
+        pending.count + expiry.count + corsClients.count + corsExpiry.count + unclaimed.count
+            + unclaimedExpiry.count + recentlyBlocked.count + blockedExpiry.count
     }
 
     /// Incidents after joining browser evidence (call after `finish`).
@@ -191,21 +229,31 @@ public final class Correlator {
         }
         while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
             corsExpiry.removeFirst()
-            if corsClients[e.key] == e.time { corsClients[e.key] = nil }
+            guard let t = corsClients[e.key] else { continue }
+            if t == e.time {
+                corsClients[e.key] = nil
+            } else {
+                corsExpiry.append((t, e.key))  // refreshed since: one entry per key, re-queued
+            }
+        }
+        while let e = unclaimedExpiry.first, e.until < time {
+            unclaimedExpiry.removeFirst()
+            if unclaimed[e.key]?.location == e.line { unclaimed[e.key] = nil }
         }
     }
 
     private func blocked(_ r: AccessRecord, key: UInt64) {
-        recentlyBlocked[key] = (incidents.count, r.time)
+        recentlyBlocked[key] = (incidents.count, r)
         blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, incidents.count))
         emit(r, .blockedAfterPreflight, .preflight,
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
     }
 
     private func remember(_ key: UInt64, _ time: Int64) {
-        corsClients[key] = time
-        corsExpiry.append((time, key))
-        enforceBound()
+        if corsClients.updateValue(time, forKey: key) == nil {
+            corsExpiry.append((time, key))
+            enforceBound()
+        }
     }
 
     /// Keeps tracked state within `maxTrackedClients`, dropping the oldest cross-origin
@@ -214,7 +262,7 @@ public final class Correlator {
         while corsClients.count + pending.count > options.maxTrackedClients {
             if let e = corsExpiry.first, !corsClients.isEmpty {
                 corsExpiry.removeFirst()
-                if corsClients[e.key] == e.time {
+                if corsClients[e.key] != nil {
                     corsClients[e.key] = nil
                     totals.evicted += 1
                 }

@@ -11,12 +11,29 @@ enum PathMatching {
     /// logged (the browser preflights exactly the URL it then requests), else the resource
     /// template, else the route key's path part. Empty when the record has none, which
     /// then matches any path of the same client.
+    /// A greedy template (`/{proxy+}`, AWS's catch-all `OPTIONS /{proxy+}` route) also
+    /// counts as no path: it answers preflights for every path.
     static func correlationPath(_ r: AccessRecord) -> ArraySlice<UInt8> {
         let raw = r.bytes(.path)
         if !raw.isEmpty { return raw }
         let res = r.bytes(.resourcePath)
-        if !res.isEmpty { return res }
-        return routePath(r.bytes(.routeKey))
+        let template = res.isEmpty ? routePath(r.bytes(.routeKey)) : res
+        return isGreedy(template) ? [] : template
+    }
+
+    /// Whether a template has a greedy `{name+}` segment.
+    static func isGreedy(_ t: ArraySlice<UInt8>) -> Bool {
+        var prev: UInt8 = 0
+        for b in t {
+            if b == ASCII.closeBrace && prev == ASCII.plus { return true }
+            prev = b
+        }
+        return false
+    }
+
+    /// Whether a record names its path at all (concrete path, template or route).
+    static func hasPath(_ r: AccessRecord) -> Bool {
+        r.has(.path) || r.has(.resourcePath) || routePath(r.bytes(.routeKey)).first == ASCII.slash
     }
 
     /// The path part of a route key (`GET /x` → `/x`; `$default` stays `$default`).

@@ -50,6 +50,16 @@ public enum CorsscanMain {
 
         let outcome = Pipeline(config: config).run()
         let report = outcome.report
+        for s in report.inputs where s.error != nil {
+            Platform.writeStderr("corsscan: \(s.path): \(s.error!)\n")
+        }
+        // Nothing readable (a missing mount, a typo): keep the previous reports for the
+        // dashboard rather than replacing them with empty ones.
+        let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 }
+        if !readable {
+            Platform.writeStderr("corsscan: nothing readable in the given paths; reports in \(config.outDir) left as they were\n")
+            return .usageOrNothingReadable
+        }
 
         do {
             try ReportFiles.write(report, incidents: outcome.incidents, to: config.outDir, prom: config.promPath)
@@ -66,15 +76,6 @@ public enum CorsscanMain {
                 Platform.writeStdout(TextSummary.render(report, reportDirectory: config.outDir, color: config.color))
             }
         }
-        for s in report.inputs where s.error != nil {
-            Platform.writeStderr("corsscan: \(s.path): \(s.error!)\n")
-        }
-
-        let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 }
-        if !readable {
-            Platform.writeStderr("corsscan: nothing readable in the given paths\n")
-            return .usageOrNothingReadable
-        }
         if !config.failOn.isEmpty, report.byClass.keys.contains(where: config.failOn.contains) {
             return .failuresFound
         }
@@ -90,8 +91,9 @@ public enum CorsscanMain {
     }
 }
 
-/// Writes the report files: each to a temporary file first, all renamed into place only
-/// when every one was written, so a dashboard never sees a half-written or mixed set.
+/// Writes the report files: each to a temporary file first, renamed into place only when
+/// every one was written. A reader never sees a half-written file; for the instant between
+/// the renames it may see new and old files side by side.
 enum ReportFiles {
     static func write(_ report: RunReport, incidents: [Incident], to dir: String, prom: String?) throws(OutputError) {
         let d = dir.hasSuffix("/") ? String(dir.dropLast()) : dir

@@ -137,6 +137,18 @@ final class Pipeline {
         if path == "-" {
             return LazyInput(firstTime: nil, index: index, open: { make(opened) })
         }
+        if case .unknown = plan {
+            // Nothing to merge: it is read once, from the start, to count its lines.
+            opened.close()
+            return LazyInput(firstTime: nil, index: index, open: { [unowned self] in
+                do throws(InputError) {
+                    return make(try ByteSource(path: path))
+                } catch {
+                    self.stats[i].error = error
+                    return EmptySource()
+                }
+            })
+        }
         // Peek at the first records for the merge order, then close.
         var firstTime: Int64?
         let peek = AccessLogSource(source: opened, index: index, stats: base, plan: plan, template: config.template,

@@ -85,6 +85,15 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("/nonexistent/corsscan/input"))
     }
 
+    func testNothingReadableKeepsThePreviousReports() throws {
+        let out = try CLI.tempDir()
+        try CLI.run(pinned + ["-q", "--out", out.path, CLI.fixtures.appendingPathComponent("basic").path])
+        let before = try Data(contentsOf: out.appendingPathComponent("incidents.csv"))
+        let r = try CLI.run(pinned + ["-q", "--out", out.path, "/nonexistent/mount/logs"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("incidents.csv")), before)
+    }
+
     func testUnwritableOutIsAClearError() throws {
         let blocker = try CLI.tempDir().appendingPathComponent("file")
         try Data("x".utf8).write(to: blocker)
