@@ -28,10 +28,12 @@ public struct BrowserLineReader {
     var cdp: CDPCollector
     var exec: ExecutionLogCollector
 
-    public init(format: BrowserFormat, input: Int32) {
+    /// - Parameter referenceYear: the year assumed for time stamps without one (Chrome's
+    ///   `--enable-logging` `MMDD/HHMMSS` prefix); the pipeline passes the gateway data's year.
+    public init(format: BrowserFormat, input: Int32, referenceYear: Int? = nil) {
         self.format = format
         self.input = input
-        console = ConsoleCollector(input: input)
+        console = ConsoleCollector(input: input, referenceYear: referenceYear)
         cdp = CDPCollector(input: input)
         exec = ExecutionLogCollector(input: input)
     }
@@ -107,13 +109,18 @@ func originOf(_ url: String) -> String? {
 /// - Safari's `Failed to load resource: <description>` repeats its description line.
 struct ConsoleCollector {
     let input: Int32
+    /// Year for time stamps that carry none.
+    var referenceYear: Int? = nil
     var reports: [BrowserReport] = []
     /// Network lines not yet attached: (line, url, method, status, time, raw).
     var orphans: [(line: Int64, companion: CompanionLine, time: Int64?, raw: String)] = []
     /// How many lines apart two lines of one failure may be.
     static let window: Int64 = 4
 
-    init(input: Int32) { self.input = input }
+    init(input: Int32, referenceYear: Int? = nil) {
+        self.input = input
+        self.referenceYear = referenceYear
+    }
 
     /// Context a wrapper gives beside the text.
     struct Context {
@@ -131,7 +138,7 @@ struct ConsoleCollector {
     }
 
     mutating func consumeConsole(_ line: String, line number: Int64, fallback: SkipReason = .notCORS) -> SkipReason? {
-        let cl = ConsoleLine(line)
+        let cl = ConsoleLine(line, referenceYear: referenceYear)
         var ctx = Context(time: cl.time)
         ctx.prefixURL = cl.source
         return consumeText(cl.text, raw: line, ctx: ctx, line: number, miss: fallback)

@@ -11,7 +11,9 @@ struct ConsoleLine {
     /// The `source:` URL of an `--enable-logging` line (the page or script).
     var source: String?
 
-    init(_ line: String) {
+    /// - Parameter referenceYear: the year for `--enable-logging` stamps, which carry
+    ///   month, day and time but no year (taken as UTC).
+    init(_ line: String, referenceYear: Int? = nil) {
         var s = Substring(line)
         if s.hasPrefix("\u{FEFF}") { s = s.dropFirst() }
         s = Substring(String(s).trimmingSpaces())
@@ -23,6 +25,8 @@ struct ConsoleLine {
             if let t = ConsoleLine.parseTime(String(inner)) {
                 time = t
                 s = s[s.index(after: close)...]
+            } else if let year = referenceYear {
+                time = ConsoleLine.loggingStamp(inner, year: year)
             }
         } else {
             // `2026-11-21T09:45:12.345Z msg`, `2026-11-21 09:45:12.345 msg`, `1795254312345 msg`.
@@ -38,7 +42,9 @@ struct ConsoleLine {
         let str = String(s)
         // Chrome `--enable-logging`: `[pid:tid:MMDD/HHMMSS.ms:LEVEL:CONSOLE(n)] "msg", source: url (n)`,
         // also inside logcat: `… I chromium: [INFO:CONSOLE(1)] "msg", source: url (1)`.
-        if let c = str.firstRange(of: "CONSOLE("), let open = str[c.upperBound...].firstRange(of: "] \"") {
+        // Newer Chromium writes `…:INFO:CONSOLE:0] "msg", source: url (0)`.
+        if let c = str.firstRange(of: "CONSOLE(") ?? str.firstRange(of: ":CONSOLE:"),
+           let open = str[c.upperBound...].firstRange(of: "] \"") {
             let msgStart = open.upperBound
             if let end = str[msgStart...].lastRangeOf("\", source: ") {
                 text = String(str[msgStart..<end.lowerBound])
@@ -50,6 +56,26 @@ struct ConsoleLine {
             return
         }
         text = str.trimmingSpaces()
+    }
+
+    /// The time of Chrome's `--enable-logging` prefix `pid:tid:MMDD/HHMMSS.ffffff:LEVEL:…`
+    /// in the given year, as UTC; nil when the prefix has no such stamp.
+    static func loggingStamp(_ inner: Substring, year: Int) -> Int64? {
+        for field in inner.split(separator: ":") where field.utf8.count >= 11 {
+            let b = Array(field.utf8)
+            guard b[4] == ASCII.slash, b[0..<4].allSatisfy(ASCII.isDigit), b[5..<11].allSatisfy(ASCII.isDigit) else { continue }
+            func num(_ r: Range<Int>) -> Int { b[r].reduce(0) { $0 * 10 + Int($1 - ASCII.zero) } }
+            var millis = 0
+            if b.count > 12, b[11] == ASCII.dot {
+                let frac = b[12...].prefix(3)
+                guard frac.allSatisfy(ASCII.isDigit) else { continue }
+                millis = frac.reduce(0) { $0 * 10 + Int($1 - ASCII.zero) }
+                for _ in frac.count..<3 { millis *= 10 }
+            }
+            return Timestamp.compose(year: year, month: num(0..<2), day: num(2..<4), hour: num(5..<7),
+                                     minute: num(7..<9), second: num(9..<11), millis: millis, offsetMinutes: 0)
+        }
+        return nil
     }
 
     /// Parses a stamp only when it is a full date-time (ISO 8601, CLF, epoch ≥ 10 digits).

@@ -49,9 +49,9 @@ final class Pipeline {
         let totalBytes = entries.reduce(Int64(0)) { $0 + (Platform.fileSize($1.path) ?? 0) }
         if config.progress { progress = Progress(totalBytes: totalBytes) }
 
-        // 2.–3. Probe every input; read browser evidence now.
+        // 2. Probe every input; access logs become lazy merge inputs.
         var lazy: [LazyInput] = []
-        var reports: [BrowserReport] = []
+        var browserInputs: [(index: Int, source: ByteSource, plan: InputPlan)] = []
         for i in entries.indices where entries[i].error == nil {
             let index = Int32(i)
             let path = entries[i].path
@@ -70,10 +70,38 @@ final class Pipeline {
             switch plan {
             case .accessLines, .accessObjects, .unknown:
                 lazy.append(accessInput(index: index, path: path, plan: plan, opened: source))
+            case .browserLines, .har:
+                if path == "-" {
+                    browserInputs.append((i, source, plan))
+                } else {
+                    source.close()
+                    browserInputs.append((i, source, plan))
+                }
+            }
+        }
+
+        // 3. Browser evidence, read whole (it is small). Stamps without a year take the
+        // gateway data's year.
+        let firstGateway = lazy.compactMap(\.firstTime).min()
+        let referenceYear = Timestamp.civil(firstGateway ?? config.generated).year
+        var reports: [BrowserReport] = []
+        for b in browserInputs {
+            let source: ByteSource
+            if entries[b.index].path == "-" {
+                source = b.source
+            } else {
+                do throws(InputError) {
+                    source = try ByteSource(path: entries[b.index].path)
+                } catch {
+                    stats[b.index].error = error
+                    continue
+                }
+            }
+            switch b.plan {
             case .browserLines(let format):
-                reports += readBrowserLines(source, format: format, index: i)
-            case .har:
-                reports += readHAR(source, index: i)
+                reports += readBrowserLines(source, format: format, index: b.index, referenceYear: referenceYear)
+            default:
+                reports += readHAR(source, index: b.index)
             }
         }
         if let s = config.since { reports.removeAll { ($0.time ?? s) < s } }
@@ -170,8 +198,9 @@ final class Pipeline {
 
     // MARK: - Browser evidence
 
-    private func readBrowserLines(_ source: ByteSource, format: BrowserFormat, index i: Int) -> [BrowserReport] {
-        var reader = BrowserLineReader(format: format, input: Int32(i))
+    private func readBrowserLines(_ source: ByteSource, format: BrowserFormat, index i: Int,
+                                  referenceYear: Int) -> [BrowserReport] {
+        var reader = BrowserLineReader(format: format, input: Int32(i), referenceYear: referenceYear)
         var lines = LineReader(source)
         do {
             while let item = try lines.next() {
