@@ -118,6 +118,12 @@ enum Format {
         return "\(h / 24) d \(h % 24) h"
     }
 
+    /// `2026-11-21 09:45:12` (UTC, said by the context) from epoch ms.
+    static func secondShort(_ ms: Int64) -> String {
+        let iso = Timestamp.iso8601(ms)
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
+    }
+
     /// `2026-11-21 09:45:12 UTC` from epoch ms.
     static func second(_ ms: Int64) -> String {
         let iso = Timestamp.iso8601(ms)

@@ -119,10 +119,10 @@ struct Timeline {
         let f = Timeline.f
 
         let end = start + Int64(n) * bucketMs
-        h.raw("<p>")
+        h.raw("<figure><p>")
         h.text("Incidents per \(bucketLabel), stacked by class; times in UTC, \(Format.minute(start)) to \(Format.minute(end)).")
         h.raw("</p>\n")
-        h.raw("<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-title\">")
+        h.raw("<div class=\"chartbox\"><svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-title\">")
         h.raw("<title id=\"\(id)-title\">")
         h.text("Incidents per \(bucketLabel) by failure class")
         h.raw("</title><defs>")
@@ -173,7 +173,7 @@ struct Timeline {
         }
         h.raw("<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">")
         h.text("time (UTC), one bar per \(bucketLabel)")
-        h.raw("</text>\n</svg>\n")
+        h.raw("</text>\n</svg></div></figure>\n")
         guard legendAndTable else { return }
         // Legend.
         h.raw("<ul class=\"legend\">")

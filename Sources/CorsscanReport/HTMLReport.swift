@@ -148,10 +148,10 @@ public enum HTMLReport {
             h.raw("</code></pre>\n")
         }
         h.raw("<p><a href=\"#class-\(first.0.rawValue)\">REST, HTTP API and Lambda fixes, and evidence</a></p></div>\n")
-        h.raw("<table class=\"classes\"><caption>Incidents by class (most first)</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th class=\"n\">Preflight</th><th class=\"n\">Response</th><th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n")
+        h.raw("<table class=\"classes\"><caption>Incidents by class (most first)</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th class=\"n wide\">Preflight</th><th class=\"n wide\">Response</th><th class=\"wide\">First seen</th><th class=\"wide\">Last seen</th></tr></thead>\n<tbody>\n")
         for (c, n) in present {
             let cf = facts(r, c)
-            h.raw("<tr><td>")
+            h.raw("<tr><td class=\"cls\">")
             swatch(&h, c)
             h.raw(" <a href=\"#class-\(c.rawValue)\">")
             h.text(c.rawValue)
@@ -160,13 +160,13 @@ public enum HTMLReport {
             h.raw("</td><td class=\"n\">")
             bar(&h, Int64(n), of: total)
             h.text(Format.share(Int64(n), of: total))
-            h.raw("</td><td class=\"n\">")
+            h.raw("</td><td class=\"n wide\">")
             h.text(Format.int(cf.preflight))
-            h.raw("</td><td class=\"n\">")
+            h.raw("</td><td class=\"n wide\">")
             h.text(Format.int(cf.response))
-            h.raw("</td><td class=\"t\">")
+            h.raw("</td><td class=\"t wide\">")
             h.text(cf.first <= cf.last ? Format.minute(cf.first) : "")
-            h.raw("</td><td class=\"t\">")
+            h.raw("</td><td class=\"t wide\">")
             h.text(cf.first <= cf.last ? Format.minute(cf.last) : "")
             h.raw("</td></tr>\n")
         }
@@ -317,7 +317,7 @@ public enum HTMLReport {
                                            ("Lambda proxy", e.fixLambda, e.snippetLambda)] {
                 h.raw("<div class=\"fix\"><h4>")
                 h.text(label)
-                h.raw("</h4><p>")
+                h.raw("</h4><div><p>")
                 h.text(text)
                 h.raw("</p>")
                 if !snippet.isEmpty {
@@ -325,7 +325,7 @@ public enum HTMLReport {
                     h.text(snippet)
                     h.raw("</code></pre>")
                 }
-                h.raw("</div>\n")
+                h.raw("</div></div>\n")
             }
             h.raw("</div>\n")
             if !e.likelyCauses.isEmpty {
@@ -339,7 +339,7 @@ public enum HTMLReport {
             }
             let rows = r.rows.filter { $0.failureClass == c }
             if !rows.isEmpty {
-                h.raw("<h4>Where</h4>\n<table class=\"where\"><thead><tr><th>Stage</th><th>Method and path</th><th>Origin</th><th class=\"n\">Count</th><th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n")
+                h.raw("<h4>Where</h4>\n<div class=\"scroll\"><table class=\"where\"><thead><tr><th>Stage</th><th>Method and path</th><th>Origin</th><th class=\"n\">Count</th><th>First seen (UTC)</th><th>Last seen (UTC)</th></tr></thead>\n<tbody>\n")
                 let shown = rows.sorted { $0.count != $1.count ? $0.count > $1.count : false }.prefix(10)
                 for row in shown {
                     h.raw("<tr><td>")
@@ -351,12 +351,12 @@ public enum HTMLReport {
                     h.raw("<td class=\"n\">")
                     h.text(Format.int(row.count))
                     h.raw("</td><td class=\"t\">")
-                    h.text(Timestamp.iso8601(row.firstSeen))
+                    h.text(Format.secondShort(row.firstSeen))
                     h.raw("</td><td class=\"t\">")
-                    h.text(Timestamp.iso8601(row.lastSeen))
+                    h.text(Format.secondShort(row.lastSeen))
                     h.raw("</td></tr>\n")
                 }
-                h.raw("</tbody></table>\n")
+                h.raw("</tbody></table></div>\n")
                 if rows.count > shown.count {
                     h.raw("<p class=\"more\">")
                     h.text("\(rows.count - shown.count) more rows in summary.csv.")
@@ -432,14 +432,26 @@ public enum HTMLReport {
             h.raw("<p>No inputs were read.</p>\n</section>\n")
             return
         }
-        h.raw("<table class=\"inputs\"><thead><tr><th>File</th><th>Kind</th><th>Format</th><th class=\"n\">Compressed</th><th class=\"n\">Bytes</th><th class=\"n\">Lines</th><th class=\"n\">Records</th><th>Skipped</th><th>Error</th></tr></thead>\n<tbody>\n")
+        let failed = r.inputs.filter { $0.error != nil }.count
+        let withSkips = r.inputs.filter { !$0.skipped.isEmpty }.count
+        h.raw("<p>")
+        h.text("\(r.inputs.count) input\(r.inputs.count == 1 ? "" : "s"): \(Format.int(r.totals.lines)) lines read, \(Format.int(r.totals.records)) records used, \(Format.int(r.totals.skipped)) lines skipped (in \(withSkips) input\(withSkips == 1 ? "" : "s"), by reason below). ")
+        if failed > 0 {
+            h.raw("<strong class=\"errtext\">")
+            h.text("\(failed) input\(failed == 1 ? "" : "s") failed; their rows are marked.")
+            h.raw("</strong>")
+        } else {
+            h.text("No input failed.")
+        }
+        h.raw("</p>\n")
+        h.raw("<div class=\"scroll\"><table class=\"inputs\"><thead><tr><th>File</th><th>Kind</th><th>Format</th><th class=\"n\">Compressed</th><th class=\"n\">Bytes</th><th class=\"n\">Lines</th><th class=\"n\">Records</th><th>Skipped</th><th>Error</th></tr></thead>\n<tbody>\n")
         for s in r.inputs {
             h.raw(s.error == nil ? "<tr>" : "<tr class=\"err\">")
-            h.raw("<td class=\"val\"><code>")
+            h.raw("<td class=\"val file\"><code>")
             h.text(s.path)
-            h.raw("</code></td><td>")
+            h.raw("</code></td><td class=\"t\">")
             h.text(s.kind.rawValue)
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             h.text(s.format)
             h.raw("</td><td class=\"n\">")
             h.text(s.compressedBytes > 0 && s.compressedBytes != s.bytes ? Format.bytes(s.compressedBytes) : "—")
@@ -454,7 +466,7 @@ public enum HTMLReport {
                 h.text("\(Format.int(s.late)) late")
                 h.raw("</small>")
             }
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             let reasons = s.skipped.sorted { $0.key < $1.key }
             if reasons.isEmpty {
                 h.raw("0")
@@ -472,7 +484,7 @@ public enum HTMLReport {
                 }
                 h.raw("</ul>")
             }
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             if let e = s.error {
                 h.raw("<strong class=\"errtext\">")
                 h.text("Error: \(e.description)")
@@ -491,7 +503,7 @@ public enum HTMLReport {
         h.text(Format.int(t.records))
         h.raw("</td><td>")
         h.text(Format.int(t.skipped))
-        h.raw("</td><td></td></tr></tfoot></table>\n</section>\n")
+        h.raw("</td><td></td></tr></tfoot></table></div>\n</section>\n")
     }
 
     static func notes(_ r: RunReport, _ h: inout HTMLBuilder) {
@@ -569,7 +581,7 @@ public enum HTMLReport {
           svg.chart,svg.sw,svg.bar{background:#fff;border-radius:2px}}
         *{box-sizing:border-box}
         html{-webkit-text-size-adjust:100%}
-        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:anywhere}
+        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:break-word}
         a{color:var(--link)}
         header,main,footer{max-width:1200px;margin:0 auto;padding:0 16px}
         h1{font-size:1.6em;margin:16px 0 4px}h2{font-size:1.3em;border-bottom:2px solid var(--fg);padding-bottom:2px;margin-top:32px}
@@ -586,6 +598,9 @@ public enum HTMLReport {
         td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
         td.val{white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal}
         td.none{color:var(--muted);font-style:italic}
+        td.cls{white-space:nowrap}
+        figure{margin:0}
+        td.file{min-width:12em}table.inputs td.val{min-width:7em}
         .lede{font-size:1.12em;margin:8px 0}
         .alert{border:2px solid var(--err);background:var(--errbg);padding:6px 12px;border-radius:4px}
         .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}
@@ -601,9 +616,9 @@ public enum HTMLReport {
         .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;align-items:start}
         .card{border:1px solid var(--line);border-radius:6px;padding:2px 16px 8px;margin:18px 0}
         .facts{color:var(--muted);margin:0 0 8px}.facts strong{color:var(--fg)}
-        .fixes{display:grid;grid-template-columns:1fr;gap:0 18px}
-        .fix{border-top:1px solid var(--line);padding-top:2px}
+        .fix{border-top:1px solid var(--line);padding:2px 0}
         .fix h4{margin:6px 0 2px}.fix p{margin:2px 0 6px}
+        .fix pre,.fixfirst pre{white-space:pre;overflow-wrap:normal}
         ol.samples{list-style:none;padding:0;margin:4px 0}
         ol.samples li{border:1px solid var(--line);border-left:4px solid var(--muted);border-radius:4px;padding:4px 10px;margin:6px 0}
         ol.samples p{margin:2px 0}
@@ -623,19 +638,21 @@ public enum HTMLReport {
         .legend{display:flex;flex-wrap:wrap;gap:6px 16px;list-style:none;padding:0}
         details{margin:8px 0}
         .scroll{overflow-x:auto}
-        @media (min-width:1000px){.fixes{grid-template-columns:repeat(3,minmax(0,1fr))}.fix{border-top:0;border-left:1px solid var(--line);padding-left:12px}.fix:first-child{border-left:0;padding-left:0}}
-        @media (max-width:600px){body{font-size:14px}header,main,footer{padding:0 8px}.card{padding:2px 8px 6px}th,td{padding:2px 4px}.tile{min-width:0;flex:1 1 40%}}
+        @media (min-width:900px){.fix{display:grid;grid-template-columns:8.5em minmax(0,1fr);gap:0 12px}.fix h4{margin-top:8px}}
+        @media (max-width:600px){.wide,svg.bar{display:none}body{font-size:14px}header,main,footer{padding:0 8px}.card{padding:2px 8px 6px}th,td{padding:2px 4px}.tile{min-width:0;flex:1 1 40%}.chartbox{overflow-x:auto}svg.chart{min-width:640px}}
         @media print{
           :root{--fg:#000;--bg:#fff;--muted:#444;--soft:#f4f4f4;--th:#eee;--line:#bbb}
           body{font-size:9.5pt}
           nav,p.top{display:none}
           header,main,footer{max-width:none;padding:0}
           *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-          .fixfirst,svg.chart,ol.samples li,tr{break-inside:avoid}
+          .fixfirst,figure,ol.samples li,tr{break-inside:avoid}
+          svg.bar{display:none}
+          caption{break-after:avoid}
           h2,h3,h4{break-after:avoid}
           .card{break-before:auto;border:0;border-top:2px solid #000;border-radius:0;padding:0}
-          .fixes{grid-template-columns:1fr}.fix{border-left:0;padding-left:0;border-top:1px solid var(--line)}
-          pre{white-space:pre-wrap;font-size:8pt}
+          .fix{display:grid;grid-template-columns:8em minmax(0,1fr);gap:0 10px}
+          pre,.fix pre,.fixfirst pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:7.5pt}
           a{color:inherit;text-decoration:none}
         }
 

@@ -95,6 +95,9 @@ final class BrowserRenderTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("report.html")
         try Data(html.utf8).write(to: file)
+        if let keep = ProcessInfo.processInfo.environment["CORSSCAN_KEEP_HTML"], !keep.isEmpty {
+            try? Data(HTMLReport.render(report)).write(to: URL(fileURLWithPath: keep))  // the page as shipped, to look at
+        }
 
         let r = try Self.run(chrome, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                       "--no-first-run", "--disable-extensions", "--dump-dom", file.absoluteString],
