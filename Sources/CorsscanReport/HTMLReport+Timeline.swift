@@ -187,7 +187,7 @@ struct Timeline {
         }
         h.raw("</ul>\n")
         // The same numbers as a table.
-        h.raw("<details><summary>Data table</summary>\n<table class=\"tldata\"><thead><tr><th>Bucket start (UTC)</th><th class=\"n\">Total</th>")
+        h.raw("<details><summary>Data table</summary>\n<div class=\"scroll\"><table class=\"tldata\"><thead><tr><th>Bucket start (UTC)</th><th class=\"n\">Total</th>")
         for c in classes {
             h.raw("<th class=\"n\">")
             h.text(c.rawValue)
@@ -207,6 +207,6 @@ struct Timeline {
             }
             h.raw("</tr>\n")
         }
-        h.raw("</tbody></table>\n</details>\n")
+        h.raw("</tbody></table></div>\n</details>\n")
     }
 }

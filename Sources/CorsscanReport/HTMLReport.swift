@@ -148,7 +148,7 @@ public enum HTMLReport {
             h.raw("</code></pre>\n")
         }
         h.raw("<p><a href=\"#class-\(first.0.rawValue)\">REST, HTTP API and Lambda fixes, and evidence</a></p></div>\n")
-        h.raw("<table class=\"classes\"><caption>Incidents by class (most first)</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th class=\"n wide\">Preflight</th><th class=\"n wide\">Response</th><th class=\"wide\">First seen</th><th class=\"wide\">Last seen</th></tr></thead>\n<tbody>\n")
+        h.raw("<div class=\"scroll\"><table class=\"classes\"><caption>Incidents by class (most first)</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th class=\"n mid\">Preflight</th><th class=\"n mid\">Response</th><th class=\"wide\">First seen</th><th class=\"wide\">Last seen</th></tr></thead>\n<tbody>\n")
         for (c, n) in present {
             let cf = facts(r, c)
             h.raw("<tr><td class=\"cls\">")
@@ -160,17 +160,17 @@ public enum HTMLReport {
             h.raw("</td><td class=\"n\">")
             bar(&h, Int64(n), of: total)
             h.text(Format.share(Int64(n), of: total))
-            h.raw("</td><td class=\"n wide\">")
+            h.raw("</td><td class=\"n mid\">")
             h.text(Format.int(cf.preflight))
-            h.raw("</td><td class=\"n wide\">")
+            h.raw("</td><td class=\"n mid\">")
             h.text(Format.int(cf.response))
-            h.raw("</td><td class=\"t wide\">")
+            h.raw("</td><td class=\"wide\">")
             h.text(cf.first <= cf.last ? Format.minute(cf.first) : "")
-            h.raw("</td><td class=\"t wide\">")
+            h.raw("</td><td class=\"wide\">")
             h.text(cf.first <= cf.last ? Format.minute(cf.last) : "")
             h.raw("</td></tr>\n")
         }
-        h.raw("</tbody></table>\n</section>\n")
+        h.raw("</tbody></table></div>\n</section>\n")
     }
 
     /// The minute with the most incidents (earliest on ties).
@@ -639,7 +639,8 @@ public enum HTMLReport {
         details{margin:8px 0}
         .scroll{overflow-x:auto}
         @media (min-width:900px){.fix{display:grid;grid-template-columns:8.5em minmax(0,1fr);gap:0 12px}.fix h4{margin-top:8px}}
-        @media (max-width:600px){.wide,svg.bar{display:none}body{font-size:14px}header,main,footer{padding:0 8px}.card{padding:2px 8px 6px}th,td{padding:2px 4px}.tile{min-width:0;flex:1 1 40%}.chartbox{overflow-x:auto}svg.chart{min-width:640px}}
+        @media (max-width:900px){.wide{display:none}}
+        @media (max-width:600px){.mid,svg.bar{display:none}body{font-size:14px}header,main,footer{padding:0 8px}.card{padding:2px 8px 6px}th,td{padding:2px 4px}.tile{min-width:0;flex:1 1 40%}.chartbox{overflow-x:auto}svg.chart{min-width:640px}}
         @media print{
           :root{--fg:#000;--bg:#fff;--muted:#444;--soft:#f4f4f4;--th:#eee;--line:#bbb}
           body{font-size:9.5pt}

@@ -14,7 +14,9 @@ import XCTest
 /// `<meta>`, so the test checks the escaping itself, not the CSP that backs it up: if a
 /// value could open a tag or an attribute, its script would run and the checks would see
 /// it. Whatever the data says, the DOM must hold no `<script>`, no `<img>`, no event
-/// handler attribute, no `javascript:` URL, and the title must be ours.
+/// handler attribute, no `javascript:` URL, and the title must be ours. A probe script of
+/// ours (added last, removed by itself) shows that scripts do run in this browser and that
+/// the page fits 500 px without sideways scrolling.
 final class BrowserRenderTests: XCTestCase {
     /// Values that act if they are not escaped, one per field in turn.
     static let payloads = [
@@ -28,6 +30,13 @@ final class BrowserRenderTests: XCTestCase {
         "]]><script>document.title='PWNED'</script>",
         "<a href=\"javascript:document.title='PWNED'\">click</a>",
     ]
+
+    static let probe = """
+        <script>(function () { var d = document.documentElement;
+        d.setAttribute('data-probe', d.scrollWidth <= window.innerWidth ? 'fits' : 'overflow ' + d.scrollWidth + '>' + window.innerWidth);
+        document.currentScript.remove(); })();</script>
+
+        """
 
     static func chromium() -> String? {
         let env = ProcessInfo.processInfo.environment
@@ -89,6 +98,11 @@ final class BrowserRenderTests: XCTestCase {
         XCTAssertEqual(csp.count, 1, "report.html must carry a CSP meta")
         XCTAssertTrue(csp.first?.contains("default-src 'none'") ?? false)
         if let c = csp.first { html = html.replacingOccurrences(of: c, with: "") }
+        // Our own probe, the page's last element: proves scripts do run in this browser (so
+        // a payload that ran would have shown), and checks that the page needs no
+        // horizontal scrolling at a phone-like width. It removes itself.
+        XCTAssertTrue(html.hasSuffix("</body>\n</html>\n"))
+        html = String(html.dropLast("</body>\n</html>\n".count)) + Self.probe + "</body>\n</html>\n"
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("corsscan-browser-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -100,7 +114,8 @@ final class BrowserRenderTests: XCTestCase {
         }
 
         let r = try Self.run(chrome, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                      "--no-first-run", "--disable-extensions", "--dump-dom", file.absoluteString],
+                                      "--no-first-run", "--disable-extensions", "--window-size=500,900",
+                                      "--dump-dom", file.absoluteString],
                              timeout: 30)
         XCTAssertFalse(r.timedOut, "chromium did not finish within 30 s")
         XCTAssertEqual(r.status, 0)
@@ -113,6 +128,9 @@ final class BrowserRenderTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(matches("<article class=\"card\"", in: dom).count, 4)
         XCTAssertGreaterThan(matches("<svg class=\"chart\"", in: dom).count, 0)
+
+        let probe = matches("data-probe=\"[^\"]*\"", in: dom)
+        XCTAssertEqual(probe, ["data-probe=\"fits\""], "probe did not run, or the page scrolls sideways at 500 px")
 
         // Nothing from the data became an element, an attribute or ran.
         XCTAssertEqual(matches("<script", in: dom).count, 0, "a <script> element exists")
