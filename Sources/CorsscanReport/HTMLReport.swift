@@ -192,7 +192,7 @@ public enum HTMLReport {
     /// A small inline share bar (decorative; the number next to it carries the value).
     static func bar(_ h: inout HTMLBuilder, _ part: Int64, of whole: Int64) {
         let w = whole > 0 ? Int((part * 60 + whole / 2) / whole) : 0
-        h.raw("<svg class=\"bar\" width=\"60\" height=\"8\" aria-hidden=\"true\"><rect width=\"60\" height=\"8\" fill=\"#e6e6e6\"/><rect width=\"\(w)\" height=\"8\" fill=\"#555\"/></svg> ")
+        h.raw("<svg class=\"bar\" width=\"60\" height=\"8\" aria-hidden=\"true\"><rect width=\"60\" height=\"8\" fill=\"currentColor\" fill-opacity=\"0.15\"/><rect width=\"\(w)\" height=\"8\" fill=\"currentColor\" fill-opacity=\"0.75\"/></svg> ")
     }
 
     static func tile(_ h: inout HTMLBuilder, _ value: String, _ label: String, warn: Bool = false) {
@@ -578,7 +578,7 @@ public enum HTMLReport {
     static let css = """
         :root{color-scheme:light dark;--fg:#1b1b1b;--muted:#595959;--line:#d0d0d0;--bg:#fff;--soft:#f4f4f4;--th:#ececec;--err:#a40000;--errbg:#fde8e8;--warnbg:#fff4ec;--accent:#D55E00;--link:#0b57a4}
         @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--line:#4a4a4a;--bg:#161616;--soft:#222;--th:#2a2a2a;--err:#ff9b9b;--errbg:#3a1717;--warnbg:#33261c;--link:#8ab8f0}
-          svg.chart,svg.sw,svg.bar{background:#fff;border-radius:2px}}
+          svg.chart,svg.sw{background:#fff;border-radius:2px}}
         *{box-sizing:border-box}
         html{-webkit-text-size-adjust:100%}
         body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:break-word}
