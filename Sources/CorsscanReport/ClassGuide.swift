@@ -26,6 +26,10 @@ public enum ClassGuide {
         public var snippet: String
         /// The fix in one line, for the terminal summary.
         public var firstFix: String
+        /// A CLI / CloudFormation snippet for the HTTP API fix (empty when none applies).
+        public var snippetHTTP: String = ""
+        /// Code for the Lambda proxy fix (empty when none applies).
+        public var snippetLambda: String = ""
     }
 
     /// The entry for `c`.
@@ -118,11 +122,78 @@ public enum ClassGuide {
           AllowOrigins="https://app.example.com",AllowMethods="GET,POST,OPTIONS",AllowHeaders="authorization,content-type"
         """
 
+    static let httpCredentialsSnippet = """
+        # CloudFormation (AWS::ApiGatewayV2::Api): explicit origins, credentials allowed
+        CorsConfiguration:
+          AllowOrigins: ["https://app.example.com"]
+          AllowMethods: ["GET", "POST", "OPTIONS"]
+          AllowHeaders: ["authorization", "content-type"]
+          AllowCredentials: true
+        """
+
+    static let httpOptionsRouteSnippet = """
+        # Let API Gateway answer preflights: set CorsConfiguration, and if $default or
+        # ANY /{proxy+} has an authorizer, add an OPTIONS route without one (it outranks them)
+        aws apigatewayv2 update-api --api-id <api-id> --cors-configuration \\
+          AllowOrigins="https://app.example.com",AllowMethods="GET,POST,OPTIONS",AllowHeaders="authorization,content-type"
+        aws apigatewayv2 create-route --api-id <api-id> --route-key 'OPTIONS /{proxy+}' \\
+          --authorization-type NONE --target integrations/<integration-id>
+        """
+
     static let lambdaHeaders = """
-        return {"statusCode": 200,
-                "headers": {"Access-Control-Allow-Origin": "https://app.example.com",
-                            "Vary": "Origin"},
-                "body": body}
+        // Node.js Lambda proxy: CORS headers on every response, errors included
+        const ALLOWED = new Set(["https://app.example.com"]);
+        export const handler = async (event) => {
+          const origin = event.headers?.origin ?? event.headers?.Origin;
+          const cors = ALLOWED.has(origin) ? { "Access-Control-Allow-Origin": origin, "Vary": "Origin" } : {};
+          try {
+            return { statusCode: 200, headers: cors, body: JSON.stringify(await work(event)) };
+          } catch (err) {
+            return { statusCode: 500, headers: cors, body: JSON.stringify({ message: "Internal error" }) };
+          }
+        };
+        """
+
+    static let lambdaCredentials = """
+        // Node.js Lambda proxy: explicit origin plus credentials, never "*"
+        const ALLOWED = new Set(["https://app.example.com"]);
+        const origin = event.headers?.origin ?? event.headers?.Origin;
+        const cors = ALLOWED.has(origin)
+          ? { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin" }
+          : {};
+        return { statusCode: 200, headers: cors, body };
+        """
+
+    static let lambdaPreflight = """
+        // Node.js, ANY /{proxy+} integration: answer the preflight before any auth check
+        const method = event.httpMethod ?? event.requestContext?.http?.method;
+        if (method === "OPTIONS") {
+          return { statusCode: 204, headers: {
+            "Access-Control-Allow-Origin": "https://app.example.com",
+            "Access-Control-Allow-Methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type,Authorization,X-Api-Key",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin" } };
+        }
+        """
+
+    static func optionsMappingSnippet(_ header: String, _ value: String) -> String {
+        """
+        # Change the OPTIONS integration response mapping, then redeploy
+        aws apigateway update-integration-response --rest-api-id <api-id> --resource-id <resource-id> \\
+          --http-method OPTIONS --status-code 204 \\
+          --patch-operations op=replace,path=/responseParameters/method.response.header.\(header),value="'\(value)'"
+        aws apigateway create-deployment --rest-api-id <api-id> --stage-name <stage>
+        """
+    }
+
+    static let curlPreflightSnippet = """
+        # What does the browser get? Replay the preflight and read the Access-Control-* headers
+        curl -i -X OPTIONS 'https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/<path>' \\
+          -H 'Origin: https://app.example.com' \\
+          -H 'Access-Control-Request-Method: POST' \\
+          -H 'Access-Control-Request-Headers: authorization,content-type'
+        # expect 2xx, Allow-Origin = the page's origin (or *), Allow-Methods/-Headers covering the request
         """
 
     static let redeploy = "Redeploy the stage afterwards (aws apigateway create-deployment): nothing is live until deployed."
@@ -142,17 +213,21 @@ public enum ClassGuide {
             "WAF rule or throttling hits the preflight",
         ],
         snippet: optionsMockSnippet,
-        firstFix: "add an OPTIONS method (MOCK integration, no authorizer/API key) to the failing resources and redeploy the stage")
+        firstFix: "add an OPTIONS method (MOCK integration, no authorizer/API key) to the failing resources and redeploy the stage",
+        snippetHTTP: httpOptionsRouteSnippet,
+        snippetLambda: lambdaPreflight)
 
     static let missingAllowOrigin = Entry(
         title: "Access-Control-Allow-Origin missing",
         explanation: "The response had no Access-Control-Allow-Origin header, so the browser hid it from the page. On the response stage this is the classic \"200 OK but still blocked\": the preflight passed, the request ran, but the actual response lacked the header.",
         fixREST: "Non-proxy integrations: declare Access-Control-Allow-Origin on the method response of every status code the method returns and map a value in the integration response. Proxy integrations (Lambda proxy, HTTP proxy): only the backend can add it. Preflight stage: the OPTIONS method's integration response must map it. " + redeploy,
         fixHTTP: "Add the page's origin to CorsConfiguration.AllowOrigins (the gateway ignores the backend's CORS headers when CorsConfiguration is set). Without CorsConfiguration the integration must send the header.",
-        fixLambda: "Return Access-Control-Allow-Origin (and Vary: Origin) in the headers of every response the function builds, errors included:\n" + lambdaHeaders,
+        fixLambda: "Return Access-Control-Allow-Origin (and Vary: Origin) in the headers of every response the function builds, errors included.",
         likelyCauses: [],
         snippet: methodResponseSnippet,
-        firstFix: "return Access-Control-Allow-Origin on every response (method/integration response, or in the Lambda's headers) and redeploy")
+        firstFix: "return Access-Control-Allow-Origin on every response (method/integration response, or in the Lambda's headers) and redeploy",
+        snippetHTTP: httpCorsSnippet,
+        snippetLambda: lambdaHeaders)
 
     static let originMismatch = Entry(
         title: "Allowed origin does not match the page",
@@ -162,7 +237,9 @@ public enum ClassGuide {
         fixLambda: "Compare the request's Origin header with an allow list and echo it back when it matches; add Vary: Origin so caches keep origins apart.",
         likelyCauses: ["A new front-end domain or port not in the allow list", "http vs https, or a trailing slash", "A cached response for another origin (missing Vary: Origin)"],
         snippet: "",
-        firstFix: "allow the page's exact origin (scheme://host:port) in the CORS configuration")
+        firstFix: "allow the page's exact origin (scheme://host:port) in the CORS configuration",
+        snippetHTTP: httpCorsSnippet,
+        snippetLambda: lambdaHeaders)
 
     static let multipleAllowOrigin = Entry(
         title: "Several Access-Control-Allow-Origin values",
@@ -182,7 +259,8 @@ public enum ClassGuide {
         fixLambda: "Return exactly one origin (scheme://host[:port]) or *, no list, no path.",
         likelyCauses: [],
         snippet: "",
-        firstFix: "return exactly one well-formed origin or * in Access-Control-Allow-Origin")
+        firstFix: "return exactly one well-formed origin or * in Access-Control-Allow-Origin",
+        snippetHTTP: httpCorsSnippet)
 
     static let wildcardWithCredentials = Entry(
         title: "Wildcard with credentials",
@@ -192,7 +270,9 @@ public enum ClassGuide {
         fixLambda: "Echo the allow-listed Origin instead of *, list methods and headers explicitly, and return Access-Control-Allow-Credentials: true.",
         likelyCauses: [],
         snippet: "",
-        firstFix: "replace * with the explicit origin (and list headers/methods) when credentials are used")
+        firstFix: "replace * with the explicit origin (and list headers/methods) when credentials are used",
+        snippetHTTP: httpCredentialsSnippet,
+        snippetLambda: lambdaCredentials)
 
     static let credentialsNotAllowed = Entry(
         title: "Credentials not allowed",
@@ -202,7 +282,9 @@ public enum ClassGuide {
         fixLambda: "Return Access-Control-Allow-Credentials: true with an explicit origin.",
         likelyCauses: ["Or the page should not send credentials: drop credentials: 'include' / withCredentials"],
         snippet: "",
-        firstFix: "return Access-Control-Allow-Credentials: true with an explicit origin (or stop sending credentials)")
+        firstFix: "return Access-Control-Allow-Credentials: true with an explicit origin (or stop sending credentials)",
+        snippetHTTP: httpCredentialsSnippet,
+        snippetLambda: lambdaCredentials)
 
     static let methodNotAllowed = Entry(
         title: "Method not allowed by the preflight",
@@ -211,8 +293,10 @@ public enum ClassGuide {
         fixHTTP: "Add the method to CorsConfiguration.AllowMethods.",
         fixLambda: "If the function answers OPTIONS, include the method in Access-Control-Allow-Methods.",
         likelyCauses: [],
-        snippet: "",
-        firstFix: "add the missing method to Access-Control-Allow-Methods on the preflight response")
+        snippet: optionsMappingSnippet("Access-Control-Allow-Methods", "GET,POST,PUT,PATCH,DELETE,OPTIONS"),
+        firstFix: "add the missing method to Access-Control-Allow-Methods on the preflight response",
+        snippetHTTP: httpCorsSnippet,
+        snippetLambda: lambdaPreflight)
 
     static let headerNotAllowed = Entry(
         title: "Request header not allowed by the preflight",
@@ -221,8 +305,10 @@ public enum ClassGuide {
         fixHTTP: "Add the header (lower case is fine) to CorsConfiguration.AllowHeaders.",
         fixLambda: "If the function answers OPTIONS, include the header in Access-Control-Allow-Headers.",
         likelyCauses: [],
-        snippet: "",
-        firstFix: "add the request header (often Authorization) to Access-Control-Allow-Headers")
+        snippet: optionsMappingSnippet("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"),
+        firstFix: "add the request header (often Authorization) to Access-Control-Allow-Headers",
+        snippetHTTP: httpCorsSnippet,
+        snippetLambda: lambdaPreflight)
 
     static let invalidAllowMethods = Entry(
         title: "Malformed Access-Control-Allow-Methods",
@@ -232,7 +318,8 @@ public enum ClassGuide {
         fixLambda: "Return a plain comma-separated list of methods.",
         likelyCauses: [],
         snippet: "",
-        firstFix: "return a well-formed comma-separated Access-Control-Allow-Methods list")
+        firstFix: "return a well-formed comma-separated Access-Control-Allow-Methods list",
+        snippetHTTP: httpCorsSnippet)
 
     static let invalidAllowHeaders = Entry(
         title: "Malformed Access-Control-Allow-Headers",
@@ -242,7 +329,8 @@ public enum ClassGuide {
         fixLambda: "Return a plain comma-separated list of header names.",
         likelyCauses: [],
         snippet: "",
-        firstFix: "return a well-formed comma-separated Access-Control-Allow-Headers list")
+        firstFix: "return a well-formed comma-separated Access-Control-Allow-Headers list",
+        snippetHTTP: httpCorsSnippet)
 
     static let redirectNotAllowed = Entry(
         title: "Redirect not allowed",
@@ -272,7 +360,8 @@ public enum ClassGuide {
         fixLambda: "Errors from the function itself must carry the CORS headers too (catch exceptions and return a response with them); a crashed or malformed Lambda response becomes a gateway 502 without headers.",
         likelyCauses: [],
         snippet: gatewayResponseSnippet,
-        firstFix: "add CORS headers to the Gateway Responses DEFAULT_4XX and DEFAULT_5XX and redeploy")
+        firstFix: "add CORS headers to the Gateway Responses DEFAULT_4XX and DEFAULT_5XX and redeploy",
+        snippetLambda: lambdaHeaders)
 
     static let blockedAfterPreflight = Entry(
         title: "Blocked after a successful preflight",
@@ -288,8 +377,10 @@ public enum ClassGuide {
             "Several Access-Control-Allow-Origin values (gateway and function both add it)",
             "The page navigated away or the request was aborted (not a CORS fault)",
         ],
-        snippet: "",
-        firstFix: "check the preflight response with curl -i -X OPTIONS (Origin, Allow-Headers, Allow-Methods, credentials)")
+        snippet: curlPreflightSnippet,
+        firstFix: "check the preflight response with curl -i -X OPTIONS (Origin, Allow-Headers, Allow-Methods, credentials)",
+        snippetHTTP: httpCorsSnippet,
+        snippetLambda: lambdaPreflight)
 
     static let unknown = Entry(
         title: "Unrecognised CORS error",
@@ -299,5 +390,6 @@ public enum ClassGuide {
         fixLambda: "Check the CORS headers the function returns on every response.",
         likelyCauses: [],
         snippet: "",
-        firstFix: "read the evidence messages in incidents.csv")
+        firstFix: "read the evidence messages in incidents.csv",
+        snippetHTTP: httpCorsSnippet)
 }

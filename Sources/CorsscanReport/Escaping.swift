@@ -107,6 +107,23 @@ enum Format {
         return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)) + " UTC"
     }
 
+    /// A span in words: `45 s`, `12 min`, `3 h 05 min`, `2 d 4 h`.
+    static func duration(_ ms: Int64) -> String {
+        let s = max(0, ms) / 1000
+        if s < 60 { return "\(s) s" }
+        let m = s / 60
+        if m < 60 { return "\(m) min" }
+        let h = m / 60
+        if h < 48 { return "\(h) h \(m % 60 < 10 ? "0" : "")\(m % 60) min" }
+        return "\(h / 24) d \(h % 24) h"
+    }
+
+    /// `2026-11-21 09:45:12` (UTC, said by the context) from epoch ms.
+    static func secondShort(_ ms: Int64) -> String {
+        let iso = Timestamp.iso8601(ms)
+        return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8))
+    }
+
     /// `2026-11-21 09:45:12 UTC` from epoch ms.
     static func second(_ ms: Int64) -> String {
         let iso = Timestamp.iso8601(ms)

@@ -22,7 +22,14 @@ struct Timeline {
     let buckets: [[FailureClass: Int]]
     let classes: [FailureClass]
 
-    init(points: [RunReport.MinuteCount], first: Int64, last: Int64) {
+    /// Prefix of the chart's element ids (patterns, title), unique per chart in the page.
+    var id = "tl"
+    /// Whether `render` adds the legend and the data table after the chart.
+    var legendAndTable = true
+
+    /// - Parameter order: stacking (bottom first) and legend order of the classes; classes
+    ///   not in it follow in `FailureClass` order.
+    init(points: [RunReport.MinuteCount], first: Int64, last: Int64, order: [FailureClass] = []) {
         let span = max(0, last - first)
         var chosen: (Int64, String)? = nil
         for (m, label) in Timeline.steps {
@@ -52,7 +59,23 @@ struct Timeline {
             }
         }
         buckets = b
-        classes = FailureClass.allCases.filter { seen.contains($0) }
+        classes = (order + FailureClass.allCases.filter { !order.contains($0) }).filter { seen.contains($0) }
+    }
+
+    /// The spacing of x-axis labels: the smallest round step (1, 2, 5, 10, 15, 30 min, 1, 2,
+    /// 3, 6, 12 h, then whole days) that is a multiple of the bucket and leaves at most 8
+    /// labels across `buckets` bars.
+    static func labelStep(bucketMs: Int64, buckets: Int) -> Int64 {
+        let span = bucketMs * Int64(buckets)
+        let steps: [Int64] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440]
+        for m in steps {
+            let st = m * minute
+            if st % bucketMs == 0 && span / st <= 8 { return st }
+        }
+        let day = 1440 * minute
+        var days: Int64 = 1
+        while span / (days * day) > 8 || (days * day) % bucketMs != 0 { days += 1 }
+        return days * day
     }
 
     /// One decimal, deterministic.
@@ -96,14 +119,14 @@ struct Timeline {
         let f = Timeline.f
 
         let end = start + Int64(n) * bucketMs
-        h.raw("<p>")
+        h.raw("<figure><p>")
         h.text("Incidents per \(bucketLabel), stacked by class; times in UTC, \(Format.minute(start)) to \(Format.minute(end)).")
         h.raw("</p>\n")
-        h.raw("<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"tl-title\">")
-        h.raw("<title id=\"tl-title\">")
+        h.raw("<div class=\"chartbox\"><svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-labelledby=\"\(id)-title\">")
+        h.raw("<title id=\"\(id)-title\">")
         h.text("Incidents per \(bucketLabel) by failure class")
         h.raw("</title><defs>")
-        for c in classes { h.raw(HTMLReport.patternDef(c, id: "tl-\(c.rawValue)", h)) }
+        for c in classes { h.raw(HTMLReport.patternDef(c, id: "\(id)-\(c.rawValue)", h)) }
         h.raw("</defs>\n")
         // Y axis: grid lines and counts.
         var v = 0
@@ -126,29 +149,32 @@ struct Timeline {
                 let y0 = top + plotH - plotH * Double(acc) / Double(yMax)
                 acc += cnt
                 let y1 = top + plotH - plotH * Double(acc) / Double(yMax)
-                h.raw("<rect x=\"\(f(x))\" y=\"\(f(y1))\" width=\"\(f(max(0.5, barW - gap)))\" height=\"\(f(y0 - y1))\" fill=\"url(#tl-\(c.rawValue))\" stroke=\"#fff\" stroke-width=\"0.3\"><title>")
+                h.raw("<rect x=\"\(f(x))\" y=\"\(f(y1))\" width=\"\(f(max(0.5, barW - gap)))\" height=\"\(f(y0 - y1))\" fill=\"url(#\(id)-\(c.rawValue))\" stroke=\"#fff\" stroke-width=\"0.3\"><title>")
                 h.text("\(when): \(c.rawValue) \(cnt)")
                 h.raw("</title></rect>")
             }
             h.raw("\n")
         }
-        // X axis labels: about 8, on bucket boundaries.
-        let every = max(1, (n + 7) / 8)
+        // X axis labels: at most about 8, on round UTC times (a multiple of a "nice" step
+        // that is itself a multiple of the bucket), so ticks read 08:00, 08:10, 08:20.
+        let tick = Timeline.labelStep(bucketMs: bucketMs, buckets: n)
         var previous: Int64? = nil
         var i = 0
         while i < n {
             let t = start + Int64(i) * bucketMs
+            if t % tick != 0 { i += 1; continue }
             let x = left + Double(i) * barW
             h.raw("<line x1=\"\(f(x))\" y1=\"\(f(top + plotH))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH + 4))\" stroke=\"#333\"/>")
-            h.raw("<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"\(i == 0 ? "start" : "middle")\">")
+            h.raw("<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"\(x - left < 30 ? "start" : left + plotW - x < 30 ? "end" : "middle")\">")
             h.text(label(t, previous: previous))
             h.raw("</text>\n")
             previous = t
-            i += every
+            i += Int(tick / bucketMs)
         }
         h.raw("<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">")
         h.text("time (UTC), one bar per \(bucketLabel)")
-        h.raw("</text>\n</svg>\n")
+        h.raw("</text>\n</svg></div></figure>\n")
+        guard legendAndTable else { return }
         // Legend.
         h.raw("<ul class=\"legend\">")
         for c in classes {
@@ -161,7 +187,7 @@ struct Timeline {
         }
         h.raw("</ul>\n")
         // The same numbers as a table.
-        h.raw("<details><summary>Data table</summary>\n<table class=\"tldata\"><thead><tr><th>Bucket start (UTC)</th><th class=\"n\">Total</th>")
+        h.raw("<details><summary>Data table</summary>\n<div class=\"scroll\"><table class=\"tldata\"><thead><tr><th>Bucket start (UTC)</th><th class=\"n\">Total</th>")
         for c in classes {
             h.raw("<th class=\"n\">")
             h.text(c.rawValue)
@@ -181,6 +207,6 @@ struct Timeline {
             }
             h.raw("</tr>\n")
         }
-        h.raw("</tbody></table>\n</details>\n")
+        h.raw("</tbody></table></div>\n</details>\n")
     }
 }

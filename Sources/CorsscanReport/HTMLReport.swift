@@ -51,67 +51,152 @@ public enum HTMLReport {
             .map(\.element)
     }
 
+    /// What the rows say about one class: when, which stage, where.
+    struct ClassFacts {
+        var first: Int64 = .max, last: Int64 = .min
+        var preflight = 0, response = 0
+        /// Method + path with incident counts, most first (ties by label).
+        var routes: [(String, Int)] = []
+    }
+
+    static func facts(_ r: RunReport, _ c: FailureClass) -> ClassFacts {
+        var f = ClassFacts()
+        var routes: [String: Int] = [:]
+        for row in r.rows where row.failureClass == c {
+            f.first = min(f.first, row.firstSeen)
+            f.last = max(f.last, row.lastSeen)
+            if row.stage == .preflight { f.preflight += row.count } else { f.response += row.count }
+            routes[row.method.isEmpty ? row.path : "\(row.method) \(row.path)", default: 0] += row.count
+        }
+        f.routes = routes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
+        return f
+    }
+
     static func headline(_ r: RunReport, _ h: inout HTMLBuilder) {
         let present = presentClasses(r)
         let total = Int64(present.reduce(0) { $0 + $1.1 })
-        h.raw("<section id=\"headline\">\n<h2>Summary</h2>\n")
+        let errors = r.inputs.filter { $0.error != nil }
+        h.raw("<section id=\"headline\">\n<h2>Summary</h2>\n<p class=\"lede\">")
+        if total == 0 {
+            h.raw("<strong class=\"okmark\">No CORS failures found</strong> ")
+        } else {
+            h.raw("<strong>")
+            h.text("\(Format.int(total)) CORS failure\(total == 1 ? "" : "s")")
+            h.raw("</strong> ")
+        }
+        h.text("in \(Format.int(r.totals.records)) records from \(r.inputs.count) input\(r.inputs.count == 1 ? "" : "s")")
+        if let f = r.firstTime, let l = r.lastTime {
+            h.text(", \(Format.minute(f)) to \(Format.minute(l)) (\(Format.duration(l - f)))")
+        }
+        h.text(".")
+        if !present.isEmpty {
+            h.text(" Most: " + present.prefix(3).map { "\($0.0.rawValue) \(Format.int($0.1)) (\(Format.share(Int64($0.1), of: total)))" }
+                .joined(separator: ", ") + (present.count > 3 ? ", and \(present.count - 3) more class\(present.count == 4 ? "" : "es")." : "."))
+        }
+        if let peak = peakMinute(r) {
+            h.text(" Busiest minute: \(Format.minute(peak.0)) with \(Format.int(peak.1)).")
+        }
+        h.raw("</p>\n")
+        if !errors.isEmpty {
+            h.raw("<p class=\"alert\"><strong>")
+            h.text("\(errors.count) input\(errors.count == 1 ? "" : "s") could not be read completely")
+            h.raw("</strong> ")
+            h.text("(results may be incomplete): " + errors.prefix(3).map(\.path).joined(separator: ", ") + (errors.count > 3 ? ", …" : "") + ".")
+            h.raw(" <a href=\"#inputs\">See inputs</a></p>\n")
+        }
         h.raw("<div class=\"tiles\">")
         tile(&h, Format.int(total), "incidents")
+        tile(&h, Format.int(present.count), present.count == 1 ? "class" : "classes")
         tile(&h, Format.int(r.totals.records), "records")
         tile(&h, Format.int(r.totals.preflights), "preflights")
         tile(&h, Format.int(r.inputs.count), r.inputs.count == 1 ? "input" : "inputs")
-        h.raw("</div>\n<p>")
-        if let f = r.firstTime, let l = r.lastTime {
-            h.text("Time range: \(Format.second(f)) – \(Format.second(l))")
-        } else {
-            h.text("Time range: no timed records")
-        }
-        let errors = r.inputs.filter { $0.error != nil }.count
-        h.raw("<br>")
-        h.text("Inputs: \(r.inputs.count) read, \(Format.int(r.totals.lines)) lines, \(Format.int(r.totals.skipped)) skipped")
-        if errors > 0 {
-            h.raw(" · <a class=\"err\" href=\"#inputs\">")
-            h.text("\(errors) with errors")
-            h.raw("</a>")
-        }
-        h.raw("</p>\n")
+        tile(&h, Format.int(r.totals.skipped), "lines skipped", warn: r.totals.skipped > 0)
+        h.raw("</div>\n")
         guard let first = present.first else {
-            h.raw("<p class=\"ok\"><strong>No CORS failures found.</strong></p>\n</section>\n")
+            h.raw("<p class=\"ok\">")
+            h.text(r.inputs.isEmpty ? "No inputs were read, so there is nothing to fix." : "Nothing to fix: no request in these logs failed CORS.")
+            h.raw("</p>\n</section>\n")
             return
         }
         let e = ClassGuide.entry(first.0)
-        h.raw("<div class=\"fixfirst\"><h3>Fix this first</h3><p>")
+        let f = facts(r, first.0)
+        h.raw("<div class=\"fixfirst\"><h3>Fix this first: ")
         swatch(&h, first.0)
-        h.raw(" <strong>")
+        h.raw(" ")
         h.text(e.title)
-        h.raw("</strong> <code>")
+        h.raw(" <code>")
         h.text(first.0.rawValue)
-        h.raw("</code> — ")
-        h.text("\(Format.int(first.1)) incidents (\(Format.share(Int64(first.1), of: total))): \(e.firstFix).")
-        h.raw(" <a href=\"#class-\(first.0.rawValue)\">Details and fix</a></p></div>\n")
-        h.raw("<table class=\"classes\"><caption>Incidents by class</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th>Preflight / response</th></tr></thead>\n<tbody>\n")
+        h.raw("</code></h3>\n<p class=\"what\">")
+        var what = "\(Format.int(first.1)) incident\(first.1 == 1 ? "" : "s") (\(Format.share(Int64(first.1), of: total)) of all)"
+        if f.first <= f.last {
+            what += ", first \(Format.minute(f.first)), last \(Format.minute(f.last))"
+        }
+        h.text(what + ".")
+        if !f.routes.isEmpty {
+            h.raw(" <span class=\"routes\">")
+            h.text("Routes: " + f.routes.prefix(3).map { "\($0.0) (\(Format.int($0.1)))" }.joined(separator: ", ")
+                   + (f.routes.count > 3 ? ", +\(f.routes.count - 3) more" : ""))
+            h.raw("</span>")
+        }
+        h.raw("</p>\n<p class=\"do\"><strong>Do:</strong> ")
+        h.text(sentence(e.firstFix))
+        h.raw("</p>\n")
+        let snippet = e.snippet.isEmpty ? e.snippetHTTP : e.snippet
+        if !snippet.isEmpty {
+            h.raw("<pre><code>")
+            h.text(snippet)
+            h.raw("</code></pre>\n")
+        }
+        h.raw("<p><a href=\"#class-\(first.0.rawValue)\">REST, HTTP API and Lambda fixes, and evidence</a></p></div>\n")
+        h.raw("<div class=\"scroll\"><table class=\"classes\"><caption>Incidents by class (most first)</caption>\n<thead><tr><th>Class</th><th class=\"n\">Incidents</th><th class=\"n\">Share</th><th class=\"n mid\">Preflight</th><th class=\"n mid\">Response</th><th class=\"wide\">First seen</th><th class=\"wide\">Last seen</th></tr></thead>\n<tbody>\n")
         for (c, n) in present {
-            var pre = 0, resp = 0
-            for row in r.rows where row.failureClass == c {
-                if row.stage == .preflight { pre += row.count } else { resp += row.count }
-            }
-            h.raw("<tr><td>")
+            let cf = facts(r, c)
+            h.raw("<tr><td class=\"cls\">")
             swatch(&h, c)
             h.raw(" <a href=\"#class-\(c.rawValue)\">")
             h.text(c.rawValue)
             h.raw("</a></td><td class=\"n\">")
             h.text(Format.int(n))
             h.raw("</td><td class=\"n\">")
+            bar(&h, Int64(n), of: total)
             h.text(Format.share(Int64(n), of: total))
-            h.raw("</td><td>")
-            h.text("\(Format.int(pre)) / \(Format.int(resp))")
+            h.raw("</td><td class=\"n mid\">")
+            h.text(Format.int(cf.preflight))
+            h.raw("</td><td class=\"n mid\">")
+            h.text(Format.int(cf.response))
+            h.raw("</td><td class=\"wide\">")
+            h.text(cf.first <= cf.last ? Format.minute(cf.first) : "")
+            h.raw("</td><td class=\"wide\">")
+            h.text(cf.first <= cf.last ? Format.minute(cf.last) : "")
             h.raw("</td></tr>\n")
         }
-        h.raw("</tbody></table>\n</section>\n")
+        h.raw("</tbody></table></div>\n</section>\n")
     }
 
-    static func tile(_ h: inout HTMLBuilder, _ value: String, _ label: String) {
-        h.raw("<div class=\"tile\"><span class=\"v\">")
+    /// The minute with the most incidents (earliest on ties).
+    static func peakMinute(_ r: RunReport) -> (Int64, Int)? {
+        var best: (Int64, Int)? = nil
+        for m in r.perMinute {
+            let n = m.counts.values.reduce(0, +)
+            if n > 0 && (best == nil || n > best!.1 || n == best!.1 && m.minute < best!.0) { best = (m.minute, n) }
+        }
+        return best
+    }
+
+    /// `s` with a capital first letter and a full stop.
+    static func sentence(_ s: String) -> String {
+        guard let c = s.first else { return s }
+        return c.uppercased() + s.dropFirst() + (s.hasSuffix(".") ? "" : ".")
+    }
+
+    /// A small inline share bar (decorative; the number next to it carries the value).
+    static func bar(_ h: inout HTMLBuilder, _ part: Int64, of whole: Int64) {
+        let w = whole > 0 ? Int((part * 60 + whole / 2) / whole) : 0
+        h.raw("<svg class=\"bar\" width=\"60\" height=\"8\" aria-hidden=\"true\"><rect width=\"60\" height=\"8\" fill=\"currentColor\" fill-opacity=\"0.15\"/><rect width=\"\(w)\" height=\"8\" fill=\"currentColor\" fill-opacity=\"0.75\"/></svg> ")
+    }
+
+    static func tile(_ h: inout HTMLBuilder, _ value: String, _ label: String, warn: Bool = false) {
+        h.raw(warn ? "<div class=\"tile warn\"><span class=\"v\">" : "<div class=\"tile\"><span class=\"v\">")
         h.text(value)
         h.raw("</span><span class=\"l\">")
         h.text(label)
@@ -125,9 +210,39 @@ public enum HTMLReport {
             h.raw("<p>No incidents to chart.</p>\n</section>\n")
             return
         }
-        let chart = Timeline(points: points, first: firstMinute, last: lastMinute)
+        let order = presentClasses(r).map(\.0)
+        let chart = Timeline(points: points, first: firstMinute, last: lastMinute, order: order)
         chart.render(&h)
+        if let (a, b, n, total) = busiestPeriod(points), (b - a) * 4 < lastMinute - firstMinute, chart.bucketMs > Timeline.minute {
+            var zoom = Timeline(points: points.filter { $0.minute >= a && $0.minute <= b }, first: a, last: b, order: order)
+            zoom.id = "tlz"
+            zoom.legendAndTable = false
+            h.raw("<h3>")
+            h.text("Close-up: \(Format.minute(a)) to \(Format.minute(b + Timeline.minute)), \(Format.int(n)) of \(Format.int(total)) incidents")
+            h.raw("</h3>\n")
+            zoom.render(&h)
+        }
         h.raw("</section>\n")
+    }
+
+    /// The shortest run of minutes holding at least 90% of the incidents: (first minute,
+    /// last minute, incidents in it, all incidents); nil when there are under 10 incidents.
+    static func busiestPeriod(_ points: [RunReport.MinuteCount]) -> (Int64, Int64, Int, Int)? {
+        let counts = points.map { $0.counts.values.reduce(0, +) }
+        let total = counts.reduce(0, +)
+        guard total >= 10 else { return nil }
+        let need = (total * 9 + 9) / 10
+        var best: (Int, Int)? = nil
+        var sum = 0, lo = 0
+        for hi in points.indices {
+            sum += counts[hi]
+            while sum - counts[lo] >= need { sum -= counts[lo]; lo += 1 }
+            if sum >= need, best == nil || points[hi].minute - points[lo].minute < points[best!.1].minute - points[best!.0].minute {
+                best = (lo, hi)
+            }
+        }
+        guard let (i, j) = best else { return nil }
+        return (points[i].minute, points[j].minute, counts[i...j].reduce(0, +), total)
     }
 
     static func top(_ r: RunReport, _ h: inout HTMLBuilder) {
@@ -135,12 +250,12 @@ public enum HTMLReport {
         let total = max(r.totals.incidents, Int64(r.byClass.values.reduce(0, +)))
         rankedTable(&h, "Routes", "Method and path", r.topRoutes, total)
         rankedTable(&h, "Origins", "Origin", r.topOrigins, total)
-        rankedTable(&h, "Clients", "IP and user agent", r.topClients, total)
+        rankedTable(&h, "Clients", "IP and user agent", r.topClients, total, splitFirstWord: true)
         h.raw("</div>\n</section>\n")
     }
 
     static func rankedTable(_ h: inout HTMLBuilder, _ caption: String, _ column: String,
-                            _ items: [RunReport.Ranked], _ total: Int64) {
+                            _ items: [RunReport.Ranked], _ total: Int64, splitFirstWord: Bool = false) {
         h.raw("<table class=\"ranked\"><caption>")
         h.text(caption)
         h.raw("</caption>\n<thead><tr><th>")
@@ -151,7 +266,16 @@ public enum HTMLReport {
         }
         for item in items {
             h.raw("<tr><td class=\"val\">")
-            h.text(item.label.isEmpty ? "(none)" : item.label)
+            if item.label.isEmpty {
+                h.raw("<span class=\"muted\">(none)</span>")
+            } else if splitFirstWord, let sp = item.label.firstIndex(of: " ") {
+                h.text(String(item.label[..<sp]))
+                h.raw(" <span class=\"ua\">")
+                h.text(String(item.label[item.label.index(after: sp)...]))
+                h.raw("</span>")
+            } else {
+                h.text(item.label)
+            }
             h.raw("</td><td class=\"n\">")
             h.text(Format.int(item.count))
             h.raw("</td><td class=\"n\">")
@@ -166,36 +290,44 @@ public enum HTMLReport {
         let present = presentClasses(r)
         if present.isEmpty {
             h.raw("<p>No CORS failures found, so no fixes to suggest.</p>\n")
+        } else {
+            h.raw("<p class=\"hint\">One card per class, most incidents first. Each gives the fix for REST APIs, HTTP APIs and Lambda proxy integrations, where it happened, and sample log lines (<code>file:line</code>).</p>\n")
         }
         for (c, n) in present {
             let e = ClassGuide.entry(c)
+            let f = facts(r, c)
             h.raw("<article class=\"card\" id=\"class-\(c.rawValue)\">\n<h3>")
             swatch(&h, c)
             h.raw(" ")
             h.text(e.title)
             h.raw(" <code>")
             h.text(c.rawValue)
-            h.raw("</code> <span class=\"count\">")
+            h.raw("</code></h3>\n<p class=\"facts\"><strong>")
             h.text("\(Format.int(n)) incident\(n == 1 ? "" : "s")")
-            h.raw("</span></h3>\n<p>")
+            h.raw("</strong>")
+            var facts = " · \(Format.int(f.preflight)) at preflight, \(Format.int(f.response)) on the response"
+            if f.first <= f.last { facts += " · \(Format.minute(f.first)) to \(Format.minute(f.last))" }
+            h.text(facts)
+            h.raw("</p>\n<p>")
             h.text(e.explanation)
-            h.raw("</p>\n<h4>Fix</h4>\n<dl class=\"fix\"><dt>REST API</dt><dd>")
-            h.text(e.fixREST)
-            if !e.snippet.isEmpty {
-                h.raw("<pre><code>")
-                h.text(e.snippet)
-                h.raw("</code></pre>")
+            h.raw("</p>\n<p class=\"do\"><strong>Fix first:</strong> ")
+            h.text(sentence(e.firstFix))
+            h.raw("</p>\n<div class=\"fixes\">\n")
+            for (label, text, snippet) in [("REST API", e.fixREST, e.snippet), ("HTTP API", e.fixHTTP, e.snippetHTTP),
+                                           ("Lambda proxy", e.fixLambda, e.snippetLambda)] {
+                h.raw("<div class=\"fix\"><h4>")
+                h.text(label)
+                h.raw("</h4><div><p>")
+                h.text(text)
+                h.raw("</p>")
+                if !snippet.isEmpty {
+                    h.raw("<pre><code>")
+                    h.text(snippet)
+                    h.raw("</code></pre>")
+                }
+                h.raw("</div></div>\n")
             }
-            h.raw("</dd>\n<dt>HTTP API</dt><dd>")
-            h.text(e.fixHTTP)
-            if c != .multipleAllowOrigin && c != .redirectNotAllowed && c != .privateNetwork {
-                h.raw("<pre><code>")
-                h.text(ClassGuide.httpCorsSnippet)
-                h.raw("</code></pre>")
-            }
-            h.raw("</dd>\n<dt>Lambda proxy</dt><dd>")
-            h.text(e.fixLambda)
-            h.raw("</dd></dl>\n")
+            h.raw("</div>\n")
             if !e.likelyCauses.isEmpty {
                 h.raw("<h4>Likely causes</h4>\n<ul>")
                 for cause in e.likelyCauses {
@@ -207,26 +339,24 @@ public enum HTMLReport {
             }
             let rows = r.rows.filter { $0.failureClass == c }
             if !rows.isEmpty {
-                h.raw("<h4>Where</h4>\n<table class=\"where\"><thead><tr><th>Stage</th><th>Method</th><th>Path</th><th>Origin</th><th class=\"n\">Count</th><th>First seen</th><th>Last seen</th></tr></thead>\n<tbody>\n")
+                h.raw("<h4>Where</h4>\n<div class=\"scroll\"><table class=\"where\"><thead><tr><th>Stage</th><th>Method and path</th><th>Origin</th><th class=\"n\">Count</th><th>First seen (UTC)</th><th>Last seen (UTC)</th></tr></thead>\n<tbody>\n")
                 let shown = rows.sorted { $0.count != $1.count ? $0.count > $1.count : false }.prefix(10)
                 for row in shown {
                     h.raw("<tr><td>")
                     h.text(row.stage.rawValue)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(row.method)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(row.path)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(row.origin)
-                    h.raw("</td><td class=\"n\">")
+                    h.raw("</td><td class=\"val\"><code>")
+                    h.text(row.method.isEmpty ? row.path : "\(row.method) \(row.path)")
+                    h.raw("</code></td>")
+                    valueCell(&h, row.origin)
+                    h.raw("<td class=\"n\">")
                     h.text(Format.int(row.count))
-                    h.raw("</td><td>")
-                    h.text(Timestamp.iso8601(row.firstSeen))
-                    h.raw("</td><td>")
-                    h.text(Timestamp.iso8601(row.lastSeen))
+                    h.raw("</td><td class=\"t\">")
+                    h.text(Format.secondShort(row.firstSeen))
+                    h.raw("</td><td class=\"t\">")
+                    h.text(Format.secondShort(row.lastSeen))
                     h.raw("</td></tr>\n")
                 }
-                h.raw("</tbody></table>\n")
+                h.raw("</tbody></table></div>\n")
                 if rows.count > shown.count {
                     h.raw("<p class=\"more\">")
                     h.text("\(rows.count - shown.count) more rows in summary.csv.")
@@ -235,47 +365,65 @@ public enum HTMLReport {
             }
             let samples = r.samples[c] ?? []
             if !samples.isEmpty {
-                h.raw("<h4>Sample evidence</h4>\n<table class=\"samples\"><thead><tr><th>Time</th><th>Stage</th><th>Confidence</th><th>Client</th><th>Origin</th><th>Request</th><th>Status</th><th>Gateway error</th><th>Request id</th><th>Evidence</th><th>Source</th></tr></thead>\n<tbody>\n")
+                h.raw("<h4>Sample evidence</h4>\n<ol class=\"samples\">\n")
                 for i in samples {
-                    h.raw("<tr><td>")
-                    h.text(Timestamp.iso8601(i.time))
-                    h.raw("</td><td>")
-                    h.text(i.stage.rawValue)
-                    h.raw("</td><td>")
-                    h.text(i.confidence.rawValue)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(i.clientIP)
-                    if !i.userAgent.isEmpty {
-                        h.raw("<br><small>")
-                        h.text(i.userAgent)
-                        h.raw("</small>")
-                    }
-                    h.raw("</td><td class=\"val\">")
-                    h.text(i.origin)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(i.method.isEmpty ? i.path : "\(i.method) \(i.path)")
-                    h.raw("</td><td>")
-                    h.text(i.status.map(String.init) ?? "")
-                    if let f = i.followupStatus {
-                        h.raw("<br><small>")
-                        h.text("follow-up \(f)")
-                        h.raw("</small>")
-                    }
-                    h.raw("</td><td class=\"val\">")
-                    h.text(i.gatewayError)
-                    h.raw("</td><td class=\"val\">")
-                    h.text(i.requestId)
-                    h.raw("</td><td class=\"val ev\">")
-                    h.text(i.evidence)
-                    h.raw("</td><td class=\"val\"><code>")
+                    h.raw("<li><p class=\"sh\"><code class=\"src\">")
                     h.text(r.sourceText(i.source))
-                    h.raw("</code></td></tr>\n")
+                    h.raw("</code> <span class=\"t\">")
+                    h.text(Timestamp.iso8601(i.time))
+                    h.raw("</span> <span class=\"tag\">")
+                    h.text(i.stage.rawValue)
+                    h.raw("</span> <span class=\"tag\">")
+                    h.text(i.confidence.rawValue)
+                    h.raw("</span></p>\n<p class=\"req\"><code>")
+                    h.text(i.method.isEmpty ? i.path : "\(i.method) \(i.path)")
+                    h.raw("</code>")
+                    if let st = i.status {
+                        h.raw(" → <strong>")
+                        h.text(String(st))
+                        h.raw("</strong>")
+                    }
+                    if !i.gatewayError.isEmpty {
+                        h.raw(" <code class=\"gw\">")
+                        h.text(i.gatewayError)
+                        h.raw("</code>")
+                    }
+                    if let fs = i.followupStatus {
+                        h.raw(" <span class=\"muted\">")
+                        h.text("(follow-up request: \(fs))")
+                        h.raw("</span>")
+                    }
+                    h.raw("</p>\n<p class=\"ev\">")
+                    h.text(i.evidence)
+                    h.raw("</p>\n<dl class=\"kv\"><dt>Origin</dt><dd>")
+                    h.text(i.origin.isEmpty ? "(not logged)" : i.origin)
+                    h.raw("</dd><dt>Client</dt><dd>")
+                    h.text(i.clientIP.isEmpty ? "(not logged)" : i.clientIP)
+                    if !i.userAgent.isEmpty {
+                        h.raw(" <span class=\"ua\">")
+                        h.text(i.userAgent)
+                        h.raw("</span>")
+                    }
+                    h.raw("</dd><dt>Request id</dt><dd>")
+                    h.text(i.requestId.isEmpty ? "(not logged)" : i.requestId)
+                    h.raw("</dd></dl></li>\n")
                 }
-                h.raw("</tbody></table>\n")
+                h.raw("</ol>\n")
             }
-            h.raw("</article>\n")
+            h.raw("<p class=\"top\"><a href=\"#headline\">Back to the summary</a></p>\n</article>\n")
         }
         h.raw("</section>\n")
+    }
+
+    /// A table cell for a log value; empty values show as a muted "(none)".
+    static func valueCell(_ h: inout HTMLBuilder, _ v: String) {
+        if v.isEmpty {
+            h.raw("<td class=\"none\">(none)</td>")
+        } else {
+            h.raw("<td class=\"val\">")
+            h.text(v)
+            h.raw("</td>")
+        }
     }
 
     static func inputs(_ r: RunReport, _ h: inout HTMLBuilder) {
@@ -284,14 +432,26 @@ public enum HTMLReport {
             h.raw("<p>No inputs were read.</p>\n</section>\n")
             return
         }
-        h.raw("<table class=\"inputs\"><thead><tr><th>File</th><th>Kind</th><th>Format</th><th class=\"n\">Compressed</th><th class=\"n\">Bytes</th><th class=\"n\">Lines</th><th class=\"n\">Records</th><th>Skipped</th><th>Error</th></tr></thead>\n<tbody>\n")
+        let failed = r.inputs.filter { $0.error != nil }.count
+        let withSkips = r.inputs.filter { !$0.skipped.isEmpty }.count
+        h.raw("<p>")
+        h.text("\(r.inputs.count) input\(r.inputs.count == 1 ? "" : "s"): \(Format.int(r.totals.lines)) lines read, \(Format.int(r.totals.records)) records used, \(Format.int(r.totals.skipped)) lines skipped (in \(withSkips) input\(withSkips == 1 ? "" : "s"), by reason below). ")
+        if failed > 0 {
+            h.raw("<strong class=\"errtext\">")
+            h.text("\(failed) input\(failed == 1 ? "" : "s") failed; their rows are marked.")
+            h.raw("</strong>")
+        } else {
+            h.text("No input failed.")
+        }
+        h.raw("</p>\n")
+        h.raw("<div class=\"scroll\"><table class=\"inputs\"><thead><tr><th>File</th><th>Kind</th><th>Format</th><th class=\"n\">Compressed</th><th class=\"n\">Bytes</th><th class=\"n\">Lines</th><th class=\"n\">Records</th><th>Skipped</th><th>Error</th></tr></thead>\n<tbody>\n")
         for s in r.inputs {
             h.raw(s.error == nil ? "<tr>" : "<tr class=\"err\">")
-            h.raw("<td class=\"val\"><code>")
+            h.raw("<td class=\"val file\"><code>")
             h.text(s.path)
-            h.raw("</code></td><td>")
+            h.raw("</code></td><td class=\"t\">")
             h.text(s.kind.rawValue)
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             h.text(s.format)
             h.raw("</td><td class=\"n\">")
             h.text(s.compressedBytes > 0 && s.compressedBytes != s.bytes ? Format.bytes(s.compressedBytes) : "—")
@@ -306,7 +466,7 @@ public enum HTMLReport {
                 h.text("\(Format.int(s.late)) late")
                 h.raw("</small>")
             }
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             let reasons = s.skipped.sorted { $0.key < $1.key }
             if reasons.isEmpty {
                 h.raw("0")
@@ -324,7 +484,7 @@ public enum HTMLReport {
                 }
                 h.raw("</ul>")
             }
-            h.raw("</td><td>")
+            h.raw("</td><td class=\"val\">")
             if let e = s.error {
                 h.raw("<strong class=\"errtext\">")
                 h.text("Error: \(e.description)")
@@ -343,7 +503,7 @@ public enum HTMLReport {
         h.text(Format.int(t.records))
         h.raw("</td><td>")
         h.text(Format.int(t.skipped))
-        h.raw("</td><td></td></tr></tfoot></table>\n</section>\n")
+        h.raw("</td><td></td></tr></tfoot></table></div>\n</section>\n")
     }
 
     static func notes(_ r: RunReport, _ h: inout HTMLBuilder) {
@@ -416,50 +576,85 @@ public enum HTMLReport {
     }
 
     static let css = """
-        :root{color-scheme:light;--fg:#1b1b1b;--muted:#555;--line:#d0d0d0;--bg:#fff;--err:#a40000;--errbg:#fde8e8}
+        :root{color-scheme:light dark;--fg:#1b1b1b;--muted:#595959;--line:#d0d0d0;--bg:#fff;--soft:#f4f4f4;--th:#ececec;--err:#a40000;--errbg:#fde8e8;--warnbg:#fff4ec;--accent:#D55E00;--link:#0b57a4}
+        @media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--muted:#b0b0b0;--line:#4a4a4a;--bg:#161616;--soft:#222;--th:#2a2a2a;--err:#ff9b9b;--errbg:#3a1717;--warnbg:#33261c;--link:#8ab8f0}
+          svg.chart,svg.sw{background:#fff;border-radius:2px}}
         *{box-sizing:border-box}
-        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg)}
+        html{-webkit-text-size-adjust:100%}
+        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg);overflow-wrap:break-word}
+        a{color:var(--link)}
         header,main,footer{max-width:1200px;margin:0 auto;padding:0 16px}
-        h1{font-size:1.6em;margin:16px 0 4px}h2{font-size:1.3em;border-bottom:2px solid var(--fg);padding-bottom:2px;margin-top:28px}
-        h3{font-size:1.1em}h4{margin:14px 0 4px}
-        .meta,.more,footer{color:var(--muted)}
-        nav a{margin-right:12px}
-        code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
-        pre{background:#f4f4f4;border:1px solid var(--line);padding:8px;overflow-x:auto;white-space:pre-wrap}
+        h1{font-size:1.6em;margin:16px 0 4px}h2{font-size:1.3em;border-bottom:2px solid var(--fg);padding-bottom:2px;margin-top:32px}
+        h3{font-size:1.15em;margin:12px 0 6px}h4{margin:14px 0 4px}
+        .meta,.more,footer,.hint,.muted{color:var(--muted)}
+        nav{display:flex;flex-wrap:wrap;gap:4px 14px}
+        code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+        pre{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:8px 10px;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;margin:6px 0 10px}
         table{border-collapse:collapse;margin:8px 0 12px;width:100%}
         caption{text-align:left;font-weight:600;padding:4px 0}
         th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top}
-        th{background:#f0f0f0}
+        th{background:var(--th)}
         td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-        td.val{word-break:break-all;white-space:pre-wrap}
-        td.ev{min-width:16em}
+        td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
+        td.val{white-space:pre-wrap;overflow-wrap:anywhere;word-break:normal}
         td.none{color:var(--muted);font-style:italic}
-        .tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}
-        .tile{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:120px}
-        .tile .v{display:block;font-size:1.6em;font-weight:700}.tile .l{color:var(--muted)}
-        .fixfirst{border-left:6px solid #D55E00;background:#fff4ec;padding:4px 12px;margin:12px 0}
-        .ok{font-size:1.2em}
-        .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
-        .card{border:1px solid var(--line);border-radius:6px;padding:4px 14px 8px;margin:14px 0}
-        .card .count{color:var(--muted);font-weight:400}
-        dl.fix dt{font-weight:700;margin-top:6px}dl.fix dd{margin-left:16px}
+        td.cls{white-space:nowrap}
+        figure{margin:0}
+        td.file{min-width:12em}table.inputs td.val{min-width:7em}
+        .lede{font-size:1.12em;margin:8px 0}
+        .alert{border:2px solid var(--err);background:var(--errbg);padding:6px 12px;border-radius:4px}
+        .tiles{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}
+        .tile{border:1px solid var(--line);border-radius:6px;padding:6px 14px;min-width:110px}
+        .tile .v{display:block;font-size:1.5em;font-weight:700;font-variant-numeric:tabular-nums}.tile .l{color:var(--muted)}
+        .tile.warn{border-color:var(--accent)}
+        .fixfirst{border:1px solid var(--accent);border-left:8px solid var(--accent);background:var(--warnbg);padding:2px 14px 4px;margin:14px 0;border-radius:4px}
+        .fixfirst h3{font-size:1.25em}
+        .fixfirst pre{background:var(--bg)}
+        .do{font-size:1.05em}
+        .ok{font-size:1.2em}.okmark{color:#006b4f}
+        svg.bar{vertical-align:0;margin-right:4px}
+        .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:16px;align-items:start}
+        .card{border:1px solid var(--line);border-radius:6px;padding:2px 16px 8px;margin:18px 0}
+        .facts{color:var(--muted);margin:0 0 8px}.facts strong{color:var(--fg)}
+        .fix{border-top:1px solid var(--line);padding:2px 0}
+        .fix h4{margin:6px 0 2px}.fix p{margin:2px 0 6px}
+        .fix pre,.fixfirst pre{white-space:pre;overflow-wrap:normal}
+        ol.samples{list-style:none;padding:0;margin:4px 0}
+        ol.samples li{border:1px solid var(--line);border-left:4px solid var(--muted);border-radius:4px;padding:4px 10px;margin:6px 0}
+        ol.samples p{margin:2px 0}
+        .sh{font-size:.92em;color:var(--muted)}.sh .src{color:var(--fg);font-weight:600}
+        .tag{border:1px solid var(--line);border-radius:3px;padding:0 4px;font-size:.9em}
+        .ev{white-space:pre-wrap}
+        dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:0 10px;margin:4px 0 2px;font-size:.9em}
+        dl.kv dt{color:var(--muted)}dl.kv dd{margin:0;white-space:pre-wrap}
+        .ua{color:var(--muted)}
+        p.top{text-align:right;margin:6px 0 0;font-size:.9em}
         dl.totals{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dl.totals dd{margin:0}
         tr.err td{background:var(--errbg)}.err,.errtext{color:var(--err)}
         ul.skips{margin:0;padding-left:16px}
         svg.sw{vertical-align:-2px}
-        svg.chart{width:100%;height:auto;max-height:360px}
-        svg.chart text{font:11px system-ui,sans-serif;fill:#333}
+        svg.chart{width:100%;height:auto;max-height:380px}
+        svg.chart text{font:12px system-ui,sans-serif;fill:#333}
         .legend{display:flex;flex-wrap:wrap;gap:6px 16px;list-style:none;padding:0}
         details{margin:8px 0}
+        .scroll{overflow-x:auto}
+        @media (min-width:900px){.fix{display:grid;grid-template-columns:8.5em minmax(0,1fr);gap:0 12px}.fix h4{margin-top:8px}}
+        @media (max-width:900px){.wide{display:none}}
+        @media (max-width:600px){.mid,svg.bar{display:none}body{font-size:14px}header,main,footer{padding:0 8px}.card{padding:2px 8px 6px}th,td{padding:2px 4px}.tile{min-width:0;flex:1 1 40%}.chartbox{overflow-x:auto}svg.chart{min-width:640px}}
         @media print{
-          body{font-size:10pt;color:#000}
-          nav{display:none}
+          :root{--fg:#000;--bg:#fff;--muted:#444;--soft:#f4f4f4;--th:#eee;--line:#bbb}
+          body{font-size:9.5pt}
+          nav,p.top{display:none}
           header,main,footer{max-width:none;padding:0}
           *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-          .card,table,svg.chart{break-inside:avoid}
-          h2{break-after:avoid}
-          pre{white-space:pre-wrap}
-          details>*{display:block}
+          .fixfirst,figure,ol.samples li,tr{break-inside:avoid}
+          svg.bar{display:none}
+          caption{break-after:avoid}
+          h2,h3,h4{break-after:avoid}
+          .card{break-before:auto;border:0;border-top:2px solid #000;border-radius:0;padding:0}
+          .fix{display:grid;grid-template-columns:8em minmax(0,1fr);gap:0 10px}
+          pre,.fix pre,.fixfirst pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:7.5pt}
+          a{color:inherit;text-decoration:none}
         }
 
         """

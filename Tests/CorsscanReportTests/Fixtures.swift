@@ -25,13 +25,17 @@ enum Fixtures {
     ]
 
     /// A hostile value tagged with the field it goes into, so a test can tell fields apart.
-    static func h(_ field: String, _ k: Int) -> String { "\(field)#" + hostile[k % hostile.count] }
+    static func h(_ field: String, _ k: Int, _ payloads: [String] = hostile) -> String {
+        "\(field)#" + payloads[k % payloads.count]
+    }
 
     static let t0: Int64 = 1_763_718_300_000 // 2025-11-21T09:45:00.000Z
 
     static func incident(_ c: FailureClass, _ stage: Stage, _ k: Int, line: Int64, input: Int32 = 0,
-                         status: Int? = 403, followup: Int? = nil, hostileFields: Bool = true) -> Incident {
-        Incident(time: t0 + Int64(k) * 61_000 + 123, failureClass: c, stage: stage,
+                         status: Int? = 403, followup: Int? = nil, hostileFields: Bool = true,
+                         payloads: [String] = hostile) -> Incident {
+        func h(_ field: String, _ k: Int) -> String { Fixtures.h(field, k, payloads) }
+        return Incident(time: t0 + Int64(k) * 61_000 + 123, failureClass: c, stage: stage,
                  confidence: k % 2 == 0 ? .inferred : .confirmed,
                  clientIP: hostileFields ? h("ip", k) : "203.0.113.\(k)",
                  userAgent: hostileFields ? h("ua", k + 1) : "Mozilla/5.0 (X11; Linux x86_64)",
@@ -48,8 +52,10 @@ enum Fixtures {
 
     /// The golden report: every string field hostile, several classes, two inputs (one
     /// with an error and skips), notes.
-    static func report(hostileFields: Bool = true) -> RunReport {
-        func v(_ field: String, _ k: Int, _ plain: String) -> String { hostileFields ? h(field, k) : plain }
+    ///
+    /// - Parameter payloads: the hostile values cycled through the fields.
+    static func report(hostileFields: Bool = true, payloads: [String] = hostile) -> RunReport {
+        func v(_ field: String, _ k: Int, _ plain: String) -> String { hostileFields ? h(field, k, payloads) : plain }
         var a = InputStats(path: v("inpath", 0, "logs/a.log.gz"), kind: .accessLog, format: v("format", 1, "rest-json"))
         a.compressedBytes = 12_345
         a.bytes = 98_765
@@ -74,7 +80,7 @@ enum Fixtures {
             samples[c] = (0..<2).map { j in
                 k += 1
                 return incident(c, stage, k, line: Int64(10 * k + j), input: Int32(j % 2), followup: j == 1 ? 200 : nil,
-                                hostileFields: hostileFields)
+                                hostileFields: hostileFields, payloads: payloads)
             }
         }
         var rows: [RunReport.SummaryRow] = []

@@ -85,7 +85,7 @@ final class HTMLReportTests: XCTestCase {
         let headline = matches("<section id=\"headline\">([\\s\\S]*?)</section>", in: s).first ?? ""
         XCTAssertTrue(headline.contains("Fix this first"))
         XCTAssertTrue(headline.contains("preflight-rejected"))
-        XCTAssertTrue(headline.contains(HTMLEscaping.escape(ClassGuide.entry(.preflightRejected).firstFix)))
+        XCTAssertTrue(headline.contains(HTMLEscaping.escape(HTMLReport.sentence(ClassGuide.entry(.preflightRejected).firstFix))))
         XCTAssertTrue(headline.contains("47.1%"), "40 of 85")
         // One card per present class, with REST/HTTP/Lambda fixes and the gateway responses snippet.
         XCTAssertEqual(matches("<article class=\"card\"", in: s).count, 4)
