@@ -126,7 +126,7 @@ final class Pipeline {
         let base = stats[i]
         let make: (ByteSource) -> AccessLogSource = { [unowned self] src in
             let s = AccessLogSource(source: src, index: index, stats: base, plan: plan, template: config.template,
-                                    since: config.since, until: config.until) { [unowned self] done in
+                                    since: config.since, until: config.until, threaded: true) { [unowned self] done in
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil
