@@ -177,23 +177,37 @@ final class OpenInput {
         a.time != b.time ? a.time < b.time : a.location < b.location
     }
 
-    var minRecord: AccessRecord? {
-        switch (inOrder.first, outOfOrder.first) {
-        case let (a?, b?): return Self.less(b, a) ? b : a
-        case let (a?, nil): return a
-        case let (nil, b?): return b
+    private typealias Key = (time: Int64, location: SourceLocation)
+
+    @inline(__always)
+    private static func less(_ a: Key, _ b: Key) -> Bool {
+        a.time != b.time ? a.time < b.time : a.location < b.location
+    }
+
+    @inline(__always)
+    private var heapTopKey: Key? {
+        outOfOrder.isEmpty ? nil : (outOfOrder[0].time, outOfOrder[0].location)
+    }
+
+    /// Time of the earliest record held (read in place, no record copied).
+    @inline(__always)
+    var minTime: Int64? {
+        switch (inOrder.firstKey, heapTopKey) {
+        case let (a?, b?): return min(a.time, b.time)
+        case let (a?, nil): return a.time
+        case let (nil, b?): return b.time
         default: return nil
         }
     }
 
     func releasable(_ skew: Int64) -> Bool {
-        guard let m = minRecord else { return false }
-        return exhausted || m.time <= maxSeen &- skew
+        guard let m = minTime else { return false }
+        return exhausted || m <= maxSeen &- skew
     }
 
     /// Lower bound of the time of the next record this input can release.
     func computeKey(_ skew: Int64) -> Int64 {
-        let m = minRecord?.time
+        let m = minTime
         if exhausted { return m ?? .max }
         let bound = maxSeen == .min ? .min : maxSeen - skew
         return m.map { min($0, bound) } ?? bound
@@ -217,7 +231,7 @@ final class OpenInput {
     }
 
     func popMin() -> AccessRecord {
-        if let a = inOrder.first, outOfOrder.isEmpty || !Self.less(outOfOrder[0], a) {
+        if let a = inOrder.firstKey, outOfOrder.isEmpty || !Self.less(heapTopKey!, a) {
             let r = inOrder.removeFirst()
             if inOrder.isEmpty { lastInOrder = nil }
             return r
