@@ -173,15 +173,19 @@ final class OpenInput {
 
     var isEmpty: Bool { inOrder.isEmpty && outOfOrder.isEmpty }
 
-    private static func less(_ a: AccessRecord, _ b: AccessRecord) -> Bool {
-        a.time != b.time ? a.time < b.time : a.location < b.location
-    }
-
     private typealias Key = (time: Int64, location: SourceLocation)
 
     @inline(__always)
     private static func less(_ a: Key, _ b: Key) -> Bool {
         a.time != b.time ? a.time < b.time : a.location < b.location
+    }
+
+    /// Heap order of two out-of-order records, compared in place.
+    @inline(__always)
+    private func heapLess(_ i: Int, _ j: Int) -> Bool {
+        outOfOrder.withUnsafeBufferPointer { b in
+            Self.less((b[i].time, b[i].location), (b[j].time, b[j].location))
+        }
     }
 
     @inline(__always)
@@ -223,7 +227,7 @@ final class OpenInput {
             var i = outOfOrder.count - 1
             while i > 0 {
                 let p = (i - 1) / 2
-                guard Self.less(outOfOrder[i], outOfOrder[p]) else { break }
+                guard heapLess(i, p) else { break }
                 outOfOrder.swapAt(i, p)
                 i = p
             }
@@ -244,8 +248,8 @@ final class OpenInput {
             while true {
                 let l = 2 * i + 1, rr = l + 1
                 var m = i
-                if l < outOfOrder.count, Self.less(outOfOrder[l], outOfOrder[m]) { m = l }
-                if rr < outOfOrder.count, Self.less(outOfOrder[rr], outOfOrder[m]) { m = rr }
+                if l < outOfOrder.count, heapLess(l, m) { m = l }
+                if rr < outOfOrder.count, heapLess(rr, m) { m = rr }
                 if m == i { break }
                 outOfOrder.swapAt(i, m)
                 i = m

@@ -32,8 +32,8 @@ final class AccessLogSource: RecordSource {
     private var closed = false
 
     /// Records per batch handed between threads, and batches queued at most.
-    static let batchSize = 2048
-    static let queuedBatches = 3
+    static let batchSize = 512
+    static let queuedBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
          since: Int64?, until: Int64?, threaded: Bool = false, onClose: @escaping (AccessLogSource) -> Void) {
