@@ -56,13 +56,12 @@ final class AccessLogSource: RecordSource {
             let size = Self.batchSize
             var out: [AccessRecord] = []
             out.reserveCapacity(size)
-            while let r = decoder.next() {
-                out.append(r)
-                if out.count == size {
-                    guard q.push(Batch(records: out, final: nil)) else { return }
-                    out = []
-                    out.reserveCapacity(size)
-                }
+            while true {
+                decoder.fill(&out, limit: size)
+                if out.count < size { break }  // the input is exhausted
+                guard q.push(Batch(records: out, final: nil)) else { return }
+                out = []
+                out.reserveCapacity(size)
             }
             q.push(Batch(records: out, final: decoder.finish()))
             q.close()
@@ -169,6 +168,40 @@ final class AccessLogDecoder {
             }
         }
         return nil
+    }
+
+    /// Appends records to `out` until it holds `limit` (fewer only at the end of the
+    /// input): `next()` in a loop, with the line parser copied once per call instead of
+    /// once per line.
+    func fill(_ out: inout [AccessRecord], limit: Int) {
+        guard lines != nil, let parser else {
+            while out.count < limit, let r = next() { out.append(r) }
+            return
+        }
+        while out.count < limit, !done {
+            do throws(InputError) {
+                guard let item = try lines!.next() else {
+                    done = true
+                    return
+                }
+                stats.lines += 1
+                switch item {
+                case .line(let buf, let n):
+                    if let reason = parser.parse(buf, into: &builder) {
+                        stats.skip(reason, line: n)
+                    } else if let r = accept(n) {
+                        out.append(r)
+                    }
+                case .oversize(let n):
+                    stats.skip(.oversizeLine, line: n)
+                case .truncated(let n):
+                    stats.skip(.truncated, line: n)
+                }
+            } catch {
+                stats.error = error
+                done = true
+            }
+        }
     }
 
     /// Stops reading; the accounting with the bytes read and decompressed.
