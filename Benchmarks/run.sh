@@ -5,6 +5,7 @@
 #   SIZES=1000000 Benchmarks/run.sh        # quicker
 #   VARIANTS="rest-json" MULTI=rest-clf SIZES=1000000 Benchmarks/run.sh
 #   REPEAT=3 Benchmarks/run.sh             # corsscan timed 3 times per input, the fastest run kept
+#   BASELINE=/path/to/old/corsscan Benchmarks/run.sh   # also time another build (before/after in one table)
 #
 # For every input it times (wall seconds, peak RSS of the largest process):
 #   gzip -dc FILE > /dev/null              the everyday baseline
@@ -19,6 +20,7 @@ SIZES=${SIZES:-"1000000 5000000"}
 VARIANTS=${VARIANTS:-"rest-json rest-clf firehose"}
 MULTI=${MULTI:-"rest-json rest-clf firehose"}
 REPEAT=${REPEAT:-1}
+BASELINE=${BASELINE:-}
 SEED=${SEED:-1}
 mkdir -p "$WORK"
 
@@ -121,6 +123,12 @@ bench() { # label lines files...
     rm -rf "$tmp"
   else
     row "$label" "$lines" "$mb" "corsscan (not built)" n/a n/a n/a
+  fi
+  if [ -n "$BASELINE" ]; then
+    local tmpb; tmpb=$(mktemp -d)
+    measure /dev/null "$BASELINE" --no-progress -q --out "$tmpb" "${files[@]}"
+    row "$label" "$lines" "$mb" "corsscan (baseline)" "$M_SEC" "$M_RSS" "$csec"
+    rm -rf "$tmpb"
   fi
 }
 

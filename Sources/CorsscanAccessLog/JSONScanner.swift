@@ -79,8 +79,14 @@ enum JSONScanner {
     @inline(__always)
     static func skipSpace(_ p: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
         var i = from
-        while i < p.count, ASCII.isWhitespace(p[i]) { i += 1 }
+        while i < p.count, isSpace(p[i]) { i += 1 }
         return i
+    }
+
+    /// `ASCII.isWhitespace` (space, tab, LF, CR) as one shift and mask.
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool {
+        b <= 0x20 && (UInt64(0x1_0000_2600) &>> UInt64(b)) & 1 != 0
     }
 
     /// Index of the quote closing a key that starts at `s`: a quote followed by `:`.
