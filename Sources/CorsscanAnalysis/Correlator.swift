@@ -205,7 +205,22 @@ public final class Correlator {
     private func remember(_ key: UInt64, _ time: Int64) {
         corsClients[key] = time
         corsExpiry.append((time, key))
+        if corsExpiry.count > 2 * corsClients.count + 4096 { compactCorsExpiry() }
         enforceBound()
+    }
+
+    /// Drops the expiry entries of keys remembered again since (their time is no longer
+    /// the key's): they expire nothing and evict nothing, they only held memory — one per
+    /// preflight over the whole `corsClientMemoryMs`, growing with the input. Run when
+    /// they outnumber the live ones, so the queue stays within 2× the tracked keys at
+    /// amortised O(1) per preflight.
+    private func compactCorsExpiry() {
+        var live = RingQueue<(time: Int64, key: UInt64)>()
+        while !corsExpiry.isEmpty {
+            let e = corsExpiry.removeFirst()
+            if corsClients[e.key] == e.time { live.append(e) }
+        }
+        corsExpiry = live
     }
 
     /// Keeps tracked state within `maxTrackedClients`, dropping the oldest cross-origin
