@@ -205,15 +205,15 @@ public final class Correlator {
     private func remember(_ key: UInt64, _ time: Int64) {
         corsClients[key] = time
         corsExpiry.append((time, key))
-        if corsExpiry.count > 2 * corsClients.count + 4096 { compactCorsExpiry() }
+        if corsExpiry.count > corsClients.count + corsClients.count / 4 + 4096 { compactCorsExpiry() }
         enforceBound()
     }
 
     /// Drops the expiry entries of keys remembered again since (their time is no longer
     /// the key's): they expire nothing and evict nothing, they only held memory — one per
     /// preflight over the whole `corsClientMemoryMs`, growing with the input. Run when
-    /// they outnumber the live ones, so the queue stays within 2× the tracked keys at
-    /// amortised O(1) per preflight.
+    /// they exceed a quarter of the live ones, so the queue stays within 1.25× the tracked keys at
+    /// amortised O(1) per preflight (O(5) entries moved per entry appended).
     private func compactCorsExpiry() {
         var live = RingQueue<(time: Int64, key: UInt64)>()
         while !corsExpiry.isEmpty {
