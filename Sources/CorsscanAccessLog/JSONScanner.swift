@@ -195,10 +195,12 @@ enum JSONScanner {
         while j < n {
             let b = p[j]
             if b == ASCII.quote {
+                // To the closing quote, skipping escaped bytes (SWAR over the text).
                 j += 1
-                while j < n, p[j] != ASCII.quote {
-                    if p[j] == ASCII.backslash { j += 1 }
-                    j += 1
+                while true {
+                    j = nextQuoteOrBackslash(p, j)
+                    guard j < n, p[j] == ASCII.backslash else { break }
+                    j += 2
                 }
             } else if b == ASCII.openBrace || b == ASCII.openBracket {
                 depth += 1
@@ -217,6 +219,14 @@ enum JSONScanner {
         var i = 0, o = 0
         let n = src.count
         while i < n {
+            // Copy the run up to the next backslash in one go.
+            let k = SWAR.find(ASCII.backslash, src, i, n)
+            if k > i {
+                (dst.baseAddress! + o).update(from: src.baseAddress! + i, count: k - i)
+                o += k - i
+                i = k
+                if i == n { break }
+            }
             let b = src[i]
             guard b == ASCII.backslash, i + 1 < n else { dst[o] = b; o += 1; i += 1; continue }
             let e = src[i + 1]
