@@ -16,7 +16,7 @@ final class AccessLogSource: RecordSource {
     /// The input's accounting: final once the source is closed.
     private(set) var stats: InputStats
     private let onClose: (AccessLogSource) -> Void
-    private let inline: AccessLogDecoder?
+    private var inline: AccessLogDecoder?
     private let source: ByteSource
     // Threaded mode.
     private struct Batch {
@@ -51,7 +51,7 @@ final class AccessLogSource: RecordSource {
         let q = BoundedQueue<Batch>(capacity: Self.queuedBatches)
         queue = q
         // The decoder and the byte source belong to the worker until it is joined.
-        worker = WorkerThread {
+        worker = WorkerThread.start {
             source.startPrefetch()
             let size = Self.batchSize
             var out: [AccessRecord] = []
@@ -65,6 +65,11 @@ final class AccessLogSource: RecordSource {
             }
             q.push(Batch(records: out, final: decoder.finish()))
             q.close()
+        }
+        if worker == nil {
+            // No thread to be had: decode inline.
+            queue = nil
+            inline = decoder
         }
     }
 

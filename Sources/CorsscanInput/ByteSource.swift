@@ -129,7 +129,7 @@ public final class ByteSource {
     /// thread, before reading; `close()` stops the thread.
     public func startPrefetch(chunks: Int = 4) {
         guard prefetch == nil, !failed, pending == nil else { return }
-        prefetch = Prefetch(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize)
+        prefetch = Prefetch.start(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize)
     }
 
     /// Reads from the top stage, inline or through the prefetch thread.
@@ -236,7 +236,14 @@ final class Prefetch {
     private var finished = false
     private var stopped = false
 
-    init(top: ByteStage, chunks: Int, chunkSize: Int) {
+    /// The producer thread started over `top`, or nil when no thread could be started
+    /// (the source then keeps reading inline).
+    static func start(top: ByteStage, chunks: Int, chunkSize: Int) -> Prefetch? {
+        let p = Prefetch(top: top, chunks: chunks, chunkSize: chunkSize)
+        return p.thread == nil ? nil : p
+    }
+
+    private init(top: ByteStage, chunks: Int, chunkSize: Int) {
         self.chunkSize = chunkSize
         memory = .allocate(byteCount: chunks * chunkSize, alignment: 64)
         filled = BoundedQueue(capacity: chunks)
@@ -244,7 +251,7 @@ final class Prefetch {
         for i in 0..<chunks { free.push(i) }
         let (memory, filled, free) = (self.memory, self.filled, self.free)
         // The stage chain belongs to this thread until `stop()` has joined it.
-        thread = WorkerThread {
+        thread = WorkerThread.start {
             while let slot = free.pop() {
                 let p = memory + slot * chunkSize
                 var n = 0

@@ -114,8 +114,9 @@ public final class WorkerThread: @unchecked Sendable {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// Starts the thread. If the system refuses a thread, runs `body` on this one.
-    public init(stackBytes: Int = 1 << 20, _ body: @escaping () -> Void) {
+    /// Starts a thread running `body`; nil when the system refuses one (the caller then
+    /// does the work inline: running `body` here could block forever on its own queue).
+    public static func start(stackBytes: Int = 1 << 20, _ body: @escaping () -> Void) -> WorkerThread? {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
@@ -127,13 +128,14 @@ public final class WorkerThread: @unchecked Sendable {
             return nil
         }, box)
         pthread_attr_destroy(&attr)
-        if rc == 0 {
-            thread = t
-        } else {
-            let b = Unmanaged<Box>.fromOpaque(box).takeRetainedValue()
-            b.body()
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return nil
         }
+        return WorkerThread(t)
     }
+
+    private init(_ t: pthread_t) { thread = t }
 
     /// Waits for the closure to return (idempotent).
     public func join() {
