@@ -11,10 +11,10 @@ import PackageDescription
 //   CorsscanReport   HTML / CSV / JSON / Prometheus / text writers
 //   CorsscanCommand  options and the one pipeline that wires the stages together
 // Input, AccessLog, Browser, Analysis and Report import only Core (Input also CZlib).
-// The per-record stages (input, parsing, analysis, the pipeline) skip Swift's dynamic
-// exclusivity checks in release builds: on class-held state touched once or more per
-// record they cost ~14% of all instructions (callgrind, Benchmarks/README.md). Debug builds
-// and tests keep the checks.
+// The per-record stages (core values, input, parsing, analysis, the pipeline) skip Swift's
+// dynamic exclusivity checks in release builds: on class-held state touched once or more per
+// record they cost ~14% of all instructions (callgrind on the benchmark's REST JSON input;
+// README "Performance"). Debug builds and tests keep the checks.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
