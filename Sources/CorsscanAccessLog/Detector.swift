@@ -190,13 +190,12 @@ public enum LogEventContainer {
     @inline(__always)
     static func strictStringEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
         var j = s
-        while j < p.count {
-            let b = p[j]
-            if b == ASCII.quote { return j }
-            if b == ASCII.backslash { j += 1 }
-            j += 1
+        while true {
+            j = JSONScanner.nextQuoteOrBackslash(p, j)
+            guard j < p.count else { return nil }
+            if p[j] == ASCII.quote { return j }
+            j += 2
         }
-        return nil
     }
 
     /// Broken JSON: a container if it mentions the envelope keys, else maybe a lenient record.

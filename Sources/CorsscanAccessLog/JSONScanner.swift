@@ -79,24 +79,50 @@ enum JSONScanner {
     @inline(__always)
     static func skipSpace(_ p: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
         var i = from
-        while i < p.count, ASCII.isWhitespace(p[i]) { i += 1 }
+        while i < p.count, isSpace(p[i]) { i += 1 }
         return i
     }
 
+    /// `ASCII.isWhitespace` (space, tab, LF, CR) as one shift and mask.
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool {
+        b <= 0x20 && (UInt64(0x1_0000_2600) &>> UInt64(b)) & 1 != 0
+    }
+
     /// Index of the quote closing a key that starts at `s`: a quote followed by `:`.
+    @inline(__always)
     static func keyEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
         var j = s
         let n = p.count
-        while j < n {
-            let b = p[j]
-            if b == ASCII.backslash { j += 2; continue }
-            if b == ASCII.quote {
-                let k = skipSpace(p, j + 1)
-                if k < n, p[k] == ASCII.colon { return j }
-            }
+        while true {
+            j = nextQuoteOrBackslash(p, j)
+            guard j < n else { return nil }
+            if p[j] == ASCII.backslash { j += 2; continue }
+            let k = skipSpace(p, j + 1)
+            if k < n, p[k] == ASCII.colon { return j }
             j += 1
         }
-        return nil
+    }
+
+    /// The first index at or after `from` holding `"` or `\`, else `p.count`. Eight bytes
+    /// per step (SWAR); values and keys rarely hold either.
+    @inline(__always)
+    static func nextQuoteOrBackslash(_ p: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
+        let n = p.count
+        var j = from
+        guard let base = p.baseAddress else { return n }
+        while j + 8 <= n {
+            let w = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+            let m = SWAR.zeroBytes(w ^ SWAR.quotes) | SWAR.zeroBytes(w ^ SWAR.backslashes)
+            if m != 0 { return j + m.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < n {
+            let b = p[j]
+            if b == ASCII.quote || b == ASCII.backslash { return j }
+            j += 1
+        }
+        return n
     }
 
     /// Whether a quote just before `k` can close a value: followed by `,` + `"`, `}`, `]`
@@ -120,11 +146,12 @@ enum JSONScanner {
         let n = p.count
         var j = s
         var esc = false
-        while j < n {
-            let b = p[j]
-            if b == ASCII.quote {
+        while true {
+            j = nextQuoteOrBackslash(p, j)
+            guard j < n else { break }
+            if p[j] == ASCII.quote {
                 if closesValue(p, j + 1) { return (j, esc) }
-            } else if b == ASCII.backslash {
+            } else {
                 esc = true
                 // A raw backslash ending the value (`"odd\","next":…`): valid JSON never has
                 // `\"` followed by `,"key":` or a final `}`.
@@ -168,10 +195,12 @@ enum JSONScanner {
         while j < n {
             let b = p[j]
             if b == ASCII.quote {
+                // To the closing quote, skipping escaped bytes (SWAR over the text).
                 j += 1
-                while j < n, p[j] != ASCII.quote {
-                    if p[j] == ASCII.backslash { j += 1 }
-                    j += 1
+                while true {
+                    j = nextQuoteOrBackslash(p, j)
+                    guard j < n, p[j] == ASCII.backslash else { break }
+                    j += 2
                 }
             } else if b == ASCII.openBrace || b == ASCII.openBracket {
                 depth += 1
@@ -190,6 +219,14 @@ enum JSONScanner {
         var i = 0, o = 0
         let n = src.count
         while i < n {
+            // Copy the run up to the next backslash in one go.
+            let k = SWAR.find(ASCII.backslash, src, i, n)
+            if k > i {
+                (dst.baseAddress! + o).update(from: src.baseAddress! + i, count: k - i)
+                o += k - i
+                i = k
+                if i == n { break }
+            }
             let b = src[i]
             guard b == ASCII.backslash, i + 1 < n else { dst[o] = b; o += 1; i += 1; continue }
             let e = src[i + 1]
@@ -255,5 +292,38 @@ enum JSONScanner {
             d[o] = UInt8(0xF0 | cp >> 18); d[o + 1] = UInt8(0x80 | (cp >> 12) & 0x3F)
             d[o + 2] = UInt8(0x80 | (cp >> 6) & 0x3F); d[o + 3] = UInt8(0x80 | cp & 0x3F); return 4
         }
+    }
+}
+
+/// Byte-parallel tests on 8 bytes at once (little-endian: byte i is bits 8i..<8i+8).
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let quotes: UInt64 = 0x2222_2222_2222_2222
+    static let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+
+    /// High bit set in each byte of the result where `v` has a zero byte. Exact for the
+    /// lowest such byte (bits above it may be false positives): use `trailingZeroBitCount`.
+    @inline(__always)
+    static func zeroBytes(_ v: UInt64) -> UInt64 {
+        (v &- ones) & ~v & 0x8080_8080_8080_8080
+    }
+
+    /// `b` repeated in every byte.
+    @inline(__always)
+    static func splat(_ b: UInt8) -> UInt64 { UInt64(b) &* ones }
+
+    /// First index of `byte` in `p[lo..<hi]`, else `hi`.
+    @inline(__always)
+    static func find(_ byte: UInt8, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Int {
+        var j = lo
+        guard let base = p.baseAddress else { return hi }
+        let pattern = splat(byte)
+        while j + 8 <= hi {
+            let m = zeroBytes(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self) ^ pattern)
+            if m != 0 { return j + m.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < hi, p[j] != byte { j += 1 }
+        return j
     }
 }

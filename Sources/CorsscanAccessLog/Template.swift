@@ -120,11 +120,11 @@ func find(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8])
     var i = lo
     let last = hi - m
     while i <= last {
-        if p[i] == b0 {
-            var k = 1
-            while k < m, p[i + k] == lit[k] { k += 1 }
-            if k == m { return i }
-        }
+        i = SWAR.find(b0, p, i, last + 1)
+        if i > last { return nil }
+        var k = 1
+        while k < m, p[i + k] == lit[k] { k += 1 }
+        if k == m { return i }
         i += 1
     }
     return nil

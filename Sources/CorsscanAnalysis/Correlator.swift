@@ -249,6 +249,8 @@ public final class Correlator {
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
     }
 
+    /// One expiry entry per key: a key remembered again keeps its entry, which is
+    /// re-queued with the newer time when it comes due (so the queue never outgrows the map).
     private func remember(_ key: UInt64, _ time: Int64) {
         if corsClients.updateValue(time, forKey: key) == nil {
             corsExpiry.append((time, key))
@@ -280,8 +282,27 @@ public final class Correlator {
 
     private func emit(_ r: AccessRecord, _ c: FailureClass, _ stage: Stage, _ evidence: String,
                       followupStatus: Int? = nil, gatewayError: String? = nil) {
-        incidents.append(Self.incident(from: r, c, stage, .inferred, evidence: evidence,
-                                       followupStatus: followupStatus, gatewayError: gatewayError))
+        var inc = Self.incident(from: r, c, stage, .inferred, evidence: evidence,
+                                followupStatus: followupStatus, gatewayError: gatewayError)
+        // Incidents are kept until the reports are written; their texts repeat (the same
+        // explanation, user agents, paths), so equal texts share one storage.
+        inc.evidence = intern(inc.evidence)
+        inc.userAgent = intern(inc.userAgent)
+        inc.origin = intern(inc.origin)
+        inc.path = intern(inc.path)
+        inc.gatewayError = intern(inc.gatewayError)
+        incidents.append(inc)
+    }
+
+    /// Texts already held by an incident, for sharing (bounded; past the bound, not shared).
+    private var interned: Set<String> = []
+    static let maxInterned = 1 << 16
+
+    private func intern(_ s: String) -> String {
+        if s.utf8.count <= 15 { return s }  // small strings are stored inline anyway
+        if let i = interned.firstIndex(of: s) { return interned[i] }
+        if interned.count < Self.maxInterned { interned.insert(s) }
+        return s
     }
 
     /// An incident carrying a gateway record's fields.

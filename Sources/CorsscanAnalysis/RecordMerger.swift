@@ -173,27 +173,45 @@ final class OpenInput {
 
     var isEmpty: Bool { inOrder.isEmpty && outOfOrder.isEmpty }
 
-    private static func less(_ a: AccessRecord, _ b: AccessRecord) -> Bool {
+    private typealias Key = (time: Int64, location: SourceLocation)
+
+    @inline(__always)
+    private static func less(_ a: Key, _ b: Key) -> Bool {
         a.time != b.time ? a.time < b.time : a.location < b.location
     }
 
-    var minRecord: AccessRecord? {
-        switch (inOrder.first, outOfOrder.first) {
-        case let (a?, b?): return Self.less(b, a) ? b : a
-        case let (a?, nil): return a
-        case let (nil, b?): return b
+    /// Heap order of two out-of-order records, compared in place.
+    @inline(__always)
+    private func heapLess(_ i: Int, _ j: Int) -> Bool {
+        outOfOrder.withUnsafeBufferPointer { b in
+            Self.less((b[i].time, b[i].location), (b[j].time, b[j].location))
+        }
+    }
+
+    @inline(__always)
+    private var heapTopKey: Key? {
+        outOfOrder.isEmpty ? nil : (outOfOrder[0].time, outOfOrder[0].location)
+    }
+
+    /// Time of the earliest record held (read in place, no record copied).
+    @inline(__always)
+    var minTime: Int64? {
+        switch (inOrder.firstKey, heapTopKey) {
+        case let (a?, b?): return min(a.time, b.time)
+        case let (a?, nil): return a.time
+        case let (nil, b?): return b.time
         default: return nil
         }
     }
 
     func releasable(_ skew: Int64) -> Bool {
-        guard let m = minRecord else { return false }
-        return exhausted || m.time <= maxSeen &- skew
+        guard let m = minTime else { return false }
+        return exhausted || m <= maxSeen &- skew
     }
 
     /// Lower bound of the time of the next record this input can release.
     func computeKey(_ skew: Int64) -> Int64 {
-        let m = minRecord?.time
+        let m = minTime
         if exhausted { return m ?? .max }
         let bound = maxSeen == .min ? .min : maxSeen - skew
         return m.map { min($0, bound) } ?? bound
@@ -209,7 +227,7 @@ final class OpenInput {
             var i = outOfOrder.count - 1
             while i > 0 {
                 let p = (i - 1) / 2
-                guard Self.less(outOfOrder[i], outOfOrder[p]) else { break }
+                guard heapLess(i, p) else { break }
                 outOfOrder.swapAt(i, p)
                 i = p
             }
@@ -217,7 +235,7 @@ final class OpenInput {
     }
 
     func popMin() -> AccessRecord {
-        if let a = inOrder.first, outOfOrder.isEmpty || !Self.less(outOfOrder[0], a) {
+        if let a = inOrder.firstKey, outOfOrder.isEmpty || !Self.less(heapTopKey!, a) {
             let r = inOrder.removeFirst()
             if inOrder.isEmpty { lastInOrder = nil }
             return r
@@ -230,8 +248,8 @@ final class OpenInput {
             while true {
                 let l = 2 * i + 1, rr = l + 1
                 var m = i
-                if l < outOfOrder.count, Self.less(outOfOrder[l], outOfOrder[m]) { m = l }
-                if rr < outOfOrder.count, Self.less(outOfOrder[rr], outOfOrder[m]) { m = rr }
+                if l < outOfOrder.count, heapLess(l, m) { m = l }
+                if rr < outOfOrder.count, heapLess(rr, m) { m = rr }
                 if m == i { break }
                 outOfOrder.swapAt(i, m)
                 i = m

@@ -1,3 +1,5 @@
+import CorsscanCore
+
 /// A FIFO queue on a growable ring buffer (the standard library has no deque).
 ///
 /// Used for expiry queues whose entries are appended in time order.
@@ -31,5 +33,16 @@ struct RingQueue<Element> {
         for i in 0..<count { n[i] = storage[(head + i) & (storage.count - 1)] }
         storage = n
         head = 0
+    }
+}
+
+extension RingQueue where Element == AccessRecord {
+    /// Time and location of the first record, read in place (no copy of the record).
+    @inline(__always)
+    var firstKey: (time: Int64, location: SourceLocation)? {
+        guard count > 0 else { return nil }
+        return storage.withUnsafeBufferPointer { b in
+            b[head].map { ($0.time, $0.location) }
+        }
     }
 }

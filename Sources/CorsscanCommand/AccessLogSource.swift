@@ -5,7 +5,119 @@ import CorsscanAnalysis
 
 /// One access-log input as a stream of records: bytes → lines or JSON objects → records,
 /// counting every line it does not use.
+///
+/// Inline (`threaded: false`, used for the short peek at an input's first records) the
+/// caller's thread does all the work. Threaded, the input is inflated on one thread
+/// (`ByteSource.startPrefetch`) and split and parsed on another, which hands records over
+/// in batches through a bounded queue; the records, their order and the accounting are
+/// the same either way.
 final class AccessLogSource: RecordSource {
+    let index: Int32
+    /// The input's accounting: final once the source is closed.
+    private(set) var stats: InputStats
+    private let onClose: (AccessLogSource) -> Void
+    private var inline: AccessLogDecoder?
+    private let source: ByteSource
+    // Threaded mode.
+    private struct Batch {
+        var records: [AccessRecord]
+        /// The decoder's accounting, on the last batch.
+        var final: InputStats?
+    }
+    private var queue: BoundedQueue<Batch>?
+    private var worker: WorkerThread?
+    private var batch: [AccessRecord] = []
+    private var batchHead = 0
+    private var done = false
+    private var closed = false
+
+    /// Records per batch handed between threads, and batches queued at most.
+    static let batchSize = 512
+    static let queuedBatches = 2
+
+    init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
+         since: Int64?, until: Int64?, threaded: Bool = false, onClose: @escaping (AccessLogSource) -> Void) {
+        self.index = index
+        self.stats = stats
+        self.onClose = onClose
+        self.source = source
+        let decoder = AccessLogDecoder(source: source, index: index, stats: stats, plan: plan, template: template,
+                                       since: since, until: until)
+        guard threaded else {
+            inline = decoder
+            return
+        }
+        inline = nil
+        let q = BoundedQueue<Batch>(capacity: Self.queuedBatches)
+        queue = q
+        // The decoder and the byte source belong to the worker until it is joined.
+        worker = WorkerThread.start {
+            source.startPrefetch()
+            let size = Self.batchSize
+            var out: [AccessRecord] = []
+            out.reserveCapacity(size)
+            while true {
+                decoder.fill(&out, limit: size)
+                if out.count < size { break }  // the input is exhausted
+                guard q.push(Batch(records: out, final: nil)) else { return }
+                out = []
+                out.reserveCapacity(size)
+            }
+            q.push(Batch(records: out, final: decoder.finish()))
+            q.close()
+        }
+        if worker == nil {
+            // No thread to be had: decode inline.
+            queue = nil
+            inline = decoder
+        }
+    }
+
+    /// Compressed bytes read so far (for progress; any thread).
+    var bytesRead: Int64 { source.compressedBytesRead }
+
+    func next() -> AccessRecord? {
+        if let inline { return inline.next() }
+        while true {
+            if batchHead < batch.count {
+                defer { batchHead += 1 }
+                return batch[batchHead]
+            }
+            if done { return nil }
+            batch = []
+            batchHead = 0
+            guard let b = queue!.pop() else { done = true; return nil }
+            batch = b.records
+            if let f = b.final {
+                stats = f
+                done = true
+            }
+        }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if let inline {
+            stats = inline.finish()
+        } else {
+            queue!.closeAndDrain()
+            worker!.join()
+            if !done {
+                // Closed before the end: what the worker counted is lost with its batches;
+                // report the bytes read at least.
+                stats.compressedBytes = source.compressedBytesRead
+            }
+        }
+        source.close()
+        batch = []
+        done = true
+        onClose(self)
+    }
+}
+
+/// The work behind one `AccessLogSource`: bytes → lines or JSON objects → records.
+final class AccessLogDecoder {
     let index: Int32
     private(set) var stats: InputStats
     private let source: ByteSource
@@ -21,17 +133,15 @@ final class AccessLogSource: RecordSource {
     private var queueHead = 0
     private var eventNumber: Int64 = 0
     private var done = false
-    private let onClose: (AccessLogSource) -> Void
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
-         since: Int64?, until: Int64?, onClose: @escaping (AccessLogSource) -> Void) {
+         since: Int64?, until: Int64?) {
         self.source = source
         self.index = index
         self.stats = stats
         self.template = template
         self.since = since
         self.until = until
-        self.onClose = onClose
         switch plan {
         case .accessLines(let p):
             parser = p
@@ -43,9 +153,6 @@ final class AccessLogSource: RecordSource {
             lines = LineReader(source)
         }
     }
-
-    /// Compressed bytes read so far (for progress).
-    var bytesRead: Int64 { source.compressedBytesRead }
 
     func next() -> AccessRecord? {
         while !done {
@@ -68,16 +175,46 @@ final class AccessLogSource: RecordSource {
         return nil
     }
 
-    private var closed = false
+    /// Appends records to `out` until it holds `limit` (fewer only at the end of the
+    /// input): `next()` in a loop, with the line parser copied once per call instead of
+    /// once per line.
+    func fill(_ out: inout [AccessRecord], limit: Int) {
+        guard lines != nil, let parser else {
+            while out.count < limit, let r = next() { out.append(r) }
+            return
+        }
+        while out.count < limit, !done {
+            do throws(InputError) {
+                guard let item = try lines!.next() else {
+                    done = true
+                    return
+                }
+                stats.lines += 1
+                switch item {
+                case .line(let buf, let n):
+                    if let reason = parser.parse(buf, into: &builder) {
+                        stats.skip(reason, line: n)
+                    } else if let r = accept(n) {
+                        out.append(r)
+                    }
+                case .oversize(let n):
+                    stats.skip(.oversizeLine, line: n)
+                case .truncated(let n):
+                    stats.skip(.truncated, line: n)
+                }
+            } catch {
+                stats.error = error
+                done = true
+            }
+        }
+    }
 
-    func close() {
-        guard !closed else { return }
-        closed = true
+    /// Stops reading; the accounting with the bytes read and decompressed.
+    func finish() -> InputStats {
         stats.compressedBytes = source.compressedBytesRead
         stats.bytes = source.decompressedBytes
-        source.close()
         done = true
-        onClose(self)
+        return stats
     }
 
     // MARK: - Lines

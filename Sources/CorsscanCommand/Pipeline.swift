@@ -154,7 +154,7 @@ final class Pipeline {
         let base = stats[i]
         let make: (ByteSource) -> AccessLogSource = { [unowned self] src in
             let s = AccessLogSource(source: src, index: index, stats: base, plan: plan, template: config.template,
-                                    since: config.since, until: config.until) { [unowned self] done in
+                                    since: config.since, until: config.until, threaded: true) { [unowned self] done in
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil
@@ -165,27 +165,20 @@ final class Pipeline {
         if path == "-" {
             return LazyInput(firstTime: nil, index: index, open: { make(opened) })
         }
+        var firstTime: Int64?
         if case .unknown = plan {
             // Nothing to merge: it is read once, from the start, to count its lines.
             opened.close()
-            return LazyInput(firstTime: nil, index: index, open: { [unowned self] in
-                do throws(InputError) {
-                    return make(try ByteSource(path: path))
-                } catch {
-                    self.stats[i].error = error
-                    return EmptySource()
-                }
-            })
+        } else {
+            // Peek at the first records for the merge order, then close.
+            let peek = AccessLogSource(source: opened, index: index, stats: base, plan: plan, template: config.template,
+                                       since: nil, until: nil) { _ in }
+            for _ in 0..<16 {
+                guard let r = peek.next() else { break }
+                firstTime = min(firstTime ?? r.time, r.time)
+            }
+            peek.close()
         }
-        // Peek at the first records for the merge order, then close.
-        var firstTime: Int64?
-        let peek = AccessLogSource(source: opened, index: index, stats: base, plan: plan, template: config.template,
-                                   since: nil, until: nil) { _ in }
-        for _ in 0..<16 {
-            guard let r = peek.next() else { break }
-            firstTime = min(firstTime ?? r.time, r.time)
-        }
-        peek.close()
         return LazyInput(firstTime: firstTime, index: index, open: { [unowned self] in
             do throws(InputError) {
                 return make(try ByteSource(path: path))

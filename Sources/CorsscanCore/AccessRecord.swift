@@ -74,15 +74,28 @@ public struct AccessRecord: Sendable {
         latencyMs = b.latencyMs
         responseLength = b.responseLength
         self.location = location
-        var total = 0
-        for i in 0..<AccessRecord.fieldCount { total += b.ranges[i].count }
-        var storage = [UInt8]()
-        storage.reserveCapacity(total)
         var ends = FieldEnds()
-        for i in 0..<AccessRecord.fieldCount {
-            let r = b.ranges[i]
-            if !r.isEmpty { storage.append(contentsOf: b.scratch[r]) }
-            ends[i] = UInt32(storage.count)
+        var total = 0
+        b.ranges.withUnsafeBufferPointer { ranges in
+            for i in 0..<AccessRecord.fieldCount {
+                total += ranges[i].count
+                ends[i] = UInt32(truncatingIfNeeded: total)
+            }
+        }
+        // One allocation, each field copied in `Field` order.
+        let storage = b.scratch.withUnsafeBufferPointer { scratch in
+            b.ranges.withUnsafeBufferPointer { ranges in
+                [UInt8](unsafeUninitializedCapacity: total) { out, count in
+                    var o = 0
+                    for i in 0..<AccessRecord.fieldCount {
+                        let r = ranges[i]
+                        if r.isEmpty { continue }
+                        (out.baseAddress! + o).initialize(from: scratch.baseAddress! + r.lowerBound, count: r.count)
+                        o += r.count
+                    }
+                    count = o
+                }
+            }
         }
         self.storage = storage
         self.ends = ends

@@ -4,6 +4,7 @@
 import CZlib
 import CorsscanCore
 import Glibc
+import Synchronization
 
 /// One link of the decompression chain.
 ///
@@ -22,7 +23,9 @@ protocol ByteStage: AnyObject {
 final class FileStage: ByteStage {
     let fd: Int32
     let chunkLimit: Int
-    private(set) var bytesRead: Int64 = 0
+    /// Written by the reading thread, read by any (progress).
+    private let readCount = Atomic<Int64>(0)
+    var bytesRead: Int64 { readCount.load(ordering: .relaxed) }
     private var closed = false
 
     init(fd: Int32, chunkLimit: Int) {
@@ -35,7 +38,7 @@ final class FileStage: ByteStage {
     func read(into p: UnsafeMutableRawPointer, capacity: Int) throws(InputError) -> Int {
         if closed { return 0 }
         let n = try Platform.read(fd, p, min(capacity, chunkLimit), offset: bytesRead)
-        bytesRead += Int64(n)
+        readCount.add(Int64(n), ordering: .relaxed)
         return n
     }
 

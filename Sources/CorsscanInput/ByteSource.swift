@@ -40,6 +40,8 @@ public final class ByteSource {
     /// An error met while peeking, thrown by `read` once the peeked bytes are gone.
     private var pending: InputError?
     private var failed = false
+    /// Inflation on its own thread (see `startPrefetch`), nil while reading inline.
+    private var prefetch: Prefetch?
 
     /// Opens an input.
     ///
@@ -115,10 +117,31 @@ public final class ByteSource {
         return (Array(UnsafeRawBufferPointer(start: tmp, count: got)), err)
     }
 
-    deinit { file.close() }
+    deinit {
+        prefetch?.stop()
+        file.close()
+    }
+
+    /// Moves reading and inflating to a thread of its own that keeps up to `chunks`
+    /// chunks of `chunkSize` decompressed bytes ready, so the consumer's work overlaps
+    /// with inflate. Bytes, their order and errors (thrown after every byte before
+    /// them) are exactly those of inline reading. Call once, from the consumer's
+    /// thread, before reading; `close()` stops the thread.
+    public func startPrefetch(chunks: Int = 4) {
+        guard prefetch == nil, !failed, pending == nil else { return }
+        prefetch = Prefetch.start(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize)
+    }
+
+    /// Reads from the top stage, inline or through the prefetch thread.
+    @inline(__always)
+    private func pull(_ p: UnsafeMutableRawPointer, _ capacity: Int) throws(InputError) -> Int {
+        if let prefetch { return try prefetch.read(into: p, capacity: capacity) }
+        return try top.read(into: p, capacity: capacity)
+    }
 
     /// Closes the file (idempotent); later reads return 0.
     public func close() {
+        prefetch?.stop()
         file.close()
         failed = true
         pending = nil
@@ -151,7 +174,7 @@ public final class ByteSource {
         }
         if failed { return 0 }
         do throws(InputError) {
-            let n = try top.read(into: base, capacity: cap)
+            let n = try pull(base, cap)
             decompressedBytes += Int64(n)
             return n
         } catch {
@@ -176,7 +199,7 @@ public final class ByteSource {
             var got = 0
             while got < want {
                 do throws(InputError) {
-                    let r = try top.read(into: tmp + got, capacity: min(want - got, outputLimit))
+                    let r = try pull(tmp + got, min(want - got, outputLimit))
                     if r == 0 { break }
                     got += r
                 } catch {
@@ -188,4 +211,103 @@ public final class ByteSource {
         }
         return Array(peeked.prefix(n))
     }
+}
+
+/// The producer side of `ByteSource.startPrefetch`: a thread pulling the stage chain
+/// into a fixed ring of chunks (allocated once), handed over through two bounded queues
+/// (filled chunks one way, emptied ones back).
+final class Prefetch {
+    private struct Filled {
+        var slot: Int
+        var count: Int
+        /// Set on the last chunk when an error ended the input (thrown after its bytes).
+        var error: InputError?
+        /// Whether this is the last chunk (not full).
+        var last: Bool
+    }
+    private let chunkSize: Int
+    private let memory: UnsafeMutableRawPointer
+    private let filled: BoundedQueue<Filled>
+    private let free: BoundedQueue<Int>
+    private var thread: WorkerThread?
+    // Consumer state.
+    private var current: Filled?
+    private var used = 0
+    private var finished = false
+    private var stopped = false
+
+    /// The producer thread started over `top`, or nil when no thread could be started
+    /// (the source then keeps reading inline).
+    static func start(top: ByteStage, chunks: Int, chunkSize: Int) -> Prefetch? {
+        let p = Prefetch(top: top, chunks: chunks, chunkSize: chunkSize)
+        return p.thread == nil ? nil : p
+    }
+
+    private init(top: ByteStage, chunks: Int, chunkSize: Int) {
+        self.chunkSize = chunkSize
+        memory = .allocate(byteCount: chunks * chunkSize, alignment: 64)
+        filled = BoundedQueue(capacity: chunks)
+        free = BoundedQueue(capacity: chunks)
+        for i in 0..<chunks { free.push(i) }
+        let (memory, filled, free) = (self.memory, self.filled, self.free)
+        // The stage chain belongs to this thread until `stop()` has joined it.
+        thread = WorkerThread.start {
+            while let slot = free.pop() {
+                let p = memory + slot * chunkSize
+                var n = 0
+                var failure: InputError?
+                do throws(InputError) {
+                    // Fill the chunk (gzip members may end mid-chunk).
+                    while n < chunkSize {
+                        let r = try top.read(into: p + n, capacity: chunkSize - n)
+                        if r == 0 { break }
+                        n += r
+                    }
+                } catch {
+                    failure = error
+                }
+                // A chunk that is not full is the last one (end of input or error).
+                guard filled.push(Filled(slot: slot, count: n, error: failure, last: n < chunkSize)) else { return }
+                if n < chunkSize { return }
+            }
+        }
+    }
+
+    /// Copies the next bytes out; 0 at the end; the producer's error once its bytes are out.
+    func read(into p: UnsafeMutableRawPointer, capacity: Int) throws(InputError) -> Int {
+        while true {
+            if let c = current {
+                if used < c.count {
+                    let n = min(capacity, c.count - used)
+                    p.copyMemory(from: memory + c.slot * chunkSize + used, byteCount: n)
+                    used += n
+                    return n
+                }
+                current = nil
+                free.push(c.slot)
+                if c.last {
+                    finished = true
+                    if let err = c.error { throw err }
+                    return 0
+                }
+            }
+            if finished { return 0 }
+            guard let next = filled.pop() else { finished = true; return 0 }
+            current = next
+            used = 0
+        }
+    }
+
+    /// Stops and joins the producer (idempotent); frees the ring.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        free.closeAndDrain()
+        filled.closeAndDrain()
+        thread?.join()
+        thread = nil
+        memory.deallocate()
+    }
+
+    deinit { stop() }
 }

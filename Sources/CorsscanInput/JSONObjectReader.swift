@@ -210,7 +210,9 @@ public struct JSONObjectReader {
             if keep == end {
                 bufOffset += Int64(end)
                 pos = 0; end = 0; objStart = 0
-            } else if buf.capacity - end < readSize {
+            } else if keep >= readSize || buf.capacity - end < readSize {
+                // Compact as soon as a chunk's worth is consumed: only the pages of the
+                // longest object (plus a chunk) are ever touched, not the whole buffer.
                 let n = end - keep
                 memmove(base, base + keep, n)
                 bufOffset += Int64(keep)

@@ -108,7 +108,9 @@ public struct LineReader {
             }
             if start == end {
                 start = 0; end = 0; scanFrom = 0
-            } else if buf.capacity - end < readSize {
+            } else if start >= readSize || buf.capacity - end < readSize {
+                // Compact as soon as a chunk's worth is consumed: only the pages of the
+                // longest line (plus a chunk) are ever touched, not the whole buffer.
                 let n = end - start
                 memmove(base, base + start, n)
                 scanFrom -= start

@@ -1,0 +1,148 @@
+// Threads and the bounded hand-off between them, on pthreads directly: a producer
+// thread per pipeline stage, no global thread pool whose width or scheduling we do not
+// control (the stages block on each other, which a cooperative pool must not do).
+
+import Glibc
+
+/// A FIFO of at most `capacity` elements between threads, blocking on both ends.
+///
+/// `close()` wakes everyone: `push` then drops its element and returns false, `pop`
+/// returns what is left and then nil. Memory held is bounded by `capacity` elements.
+public final class BoundedQueue<Element>: @unchecked Sendable {
+    public let capacity: Int
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private let notEmpty: UnsafeMutablePointer<pthread_cond_t>
+    private let notFull: UnsafeMutablePointer<pthread_cond_t>
+    private var items: [Element?]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+
+    public init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        items = Array(repeating: nil, count: capacity)
+        lock = .allocate(capacity: 1)
+        notEmpty = .allocate(capacity: 1)
+        notFull = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(notEmpty, nil)
+        pthread_cond_init(notFull, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(notFull)
+        pthread_cond_destroy(notEmpty)
+        pthread_mutex_destroy(lock)
+        notFull.deallocate()
+        notEmpty.deallocate()
+        lock.deallocate()
+    }
+
+    /// Appends, waiting while the queue is full. False when the queue was closed.
+    @discardableResult
+    public func push(_ e: Element) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while count == capacity && !closed { pthread_cond_wait(notFull, lock) }
+        if closed { return false }
+        items[(head + count) % capacity] = e
+        count += 1
+        pthread_cond_signal(notEmpty)
+        return true
+    }
+
+    /// Removes the oldest element, waiting while the queue is empty; nil once it is
+    /// closed and empty.
+    public func pop() -> Element? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while count == 0 && !closed { pthread_cond_wait(notEmpty, lock) }
+        if count == 0 { return nil }
+        let e = items[head]
+        items[head] = nil
+        head = (head + 1) % capacity
+        count -= 1
+        pthread_cond_signal(notFull)
+        return e
+    }
+
+    /// The oldest element without waiting, nil when there is none right now.
+    public func tryPop() -> Element? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if count == 0 { return nil }
+        let e = items[head]
+        items[head] = nil
+        head = (head + 1) % capacity
+        count -= 1
+        pthread_cond_signal(notFull)
+        return e
+    }
+
+    /// Ends the queue for both sides (idempotent). Elements still queued stay poppable.
+    public func close() {
+        pthread_mutex_lock(lock)
+        closed = true
+        pthread_cond_broadcast(notEmpty)
+        pthread_cond_broadcast(notFull)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Closes and drops everything queued (a consumer giving up).
+    public func closeAndDrain() {
+        pthread_mutex_lock(lock)
+        closed = true
+        for i in 0..<capacity { items[i] = nil }
+        count = 0
+        pthread_cond_broadcast(notEmpty)
+        pthread_cond_broadcast(notFull)
+        pthread_mutex_unlock(lock)
+    }
+}
+
+/// One joinable pthread running a closure.
+///
+/// The closure is not checked for `Sendable`: callers hand it state they stop touching
+/// until `join()` (or that they share only through a `BoundedQueue`), and say so.
+public final class WorkerThread: @unchecked Sendable {
+    private var thread: pthread_t?
+    private var joined = false
+
+    private final class Box {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    /// Starts a thread running `body`; nil when the system refuses one (the caller then
+    /// does the work inline: running `body` here could block forever on its own queue).
+    public static func start(stackBytes: Int = 1 << 20, _ body: @escaping () -> Void) -> WorkerThread? {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setstacksize(&attr, stackBytes)
+        var t = pthread_t()
+        let rc = pthread_create(&t, &attr, { arg in
+            let b = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return nil
+        }
+        return WorkerThread(t)
+    }
+
+    private init(_ t: pthread_t) { thread = t }
+
+    /// Waits for the closure to return (idempotent).
+    public func join() {
+        guard !joined else { return }
+        joined = true
+        if let t = thread { pthread_join(t, nil) }
+    }
+
+    deinit { join() }
+}
