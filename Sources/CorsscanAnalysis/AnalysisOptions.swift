@@ -14,9 +14,13 @@ public struct AnalysisOptions: Sendable {
     /// Bound on tracked clients (pending preflights plus clients known to call cross-origin).
     /// Past it the oldest are evicted and counted (`totals.evicted`).
     public var maxTrackedClients = 500_000
-    /// How long a client that preflighted a path is remembered as a cross-origin caller of it
-    /// (Chromium caps the preflight cache at 2 hours).
-    public var corsClientMemoryMs: Int64 = 7_200_000
+    /// How long a client that sent a preflight is remembered as a cross-origin caller,
+    /// so a gateway error on a later request without its own preflight (a cached preflight,
+    /// a simple request) still counts as masked. Browsers cache a preflight for 5 s when the
+    /// response has no Access-Control-Max-Age and for at most 2 h (Chromium) otherwise; 10
+    /// minutes covers the common Max-Age values while keeping memory to the clients of the
+    /// last 10 minutes.
+    public var corsClientMemoryMs: Int64 = 600_000
 
     public init() {}
 }

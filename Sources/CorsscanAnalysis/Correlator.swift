@@ -36,7 +36,7 @@ public final class Correlator {
     }
     private var pending: [UInt64: Pending] = [:]
     private var expiry = RingQueue<(deadline: Int64, key: UInt64, serial: UInt64)>()
-    /// (client, path) → time of the client's latest preflight there.
+    /// Client → time of its latest preflight (any path).
     private var corsClients: [UInt64: Int64] = [:]
     private var corsExpiry = RingQueue<(time: Int64, key: UInt64)>()
     private var serial: UInt64 = 0
@@ -79,7 +79,7 @@ public final class Correlator {
 
         if r.method == .options {
             totals.preflights += 1
-            remember(key, r.time)
+            remember(client.value, r.time)
             switch r.status {
             case 300..<400:
                 emit(r, .redirectNotAllowed, .preflight,
@@ -124,10 +124,11 @@ public final class Correlator {
             unclaimedExpiry.append((r.time + 1000, key, r.location))
         }
 
-        // Not a follow-up: still a cross-origin caller if the client preflighted this path.
+        // Not a follow-up: still a cross-origin caller if the client preflighted recently (a
+        // page calling the API cross-origin does so for every path; simple requests and
+        // cached preflights have no OPTIONS of their own).
         guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
-        let recent = [key, anyPath].compactMap { corsClients[$0] }.max()
-        guard let t = recent, r.time - t <= options.corsClientMemoryMs else { return }
+        guard let t = corsClients[client.value], r.time - t <= options.corsClientMemoryMs else { return }
         maskedIfGatewayError(r, after: nil)
     }
 
