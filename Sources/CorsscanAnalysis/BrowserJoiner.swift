@@ -137,10 +137,17 @@ final class BrowserJoiner {
         }
     }
 
+    /// Every record location that is some report's candidate.
+    private var candidateLocations: Set<SourceLocation> = []
+
+    /// Whether a gateway record may still be joined by a report (its incident must be kept).
+    func isCandidate(_ location: SourceLocation) -> Bool { candidateLocations.contains(location) }
+
     private func consider(_ i: Int, _ r: AccessRecord, distance: Int64) {
         var list = candidates[i]
         if list.contains(where: { $0.location == r.location }) { return }
         list.append(Candidate(distance: distance, location: r.location, isOptions: r.method == .options, record: r))
+        candidateLocations.insert(r.location)
         list.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.location < $1.location }
         if list.count > Self.maxCandidates { list.removeLast() }
         candidates[i] = list

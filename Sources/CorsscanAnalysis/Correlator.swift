@@ -21,8 +21,25 @@ public final class Correlator {
     public let options: AnalysisOptions
     /// Counters for `totals` (lines/records/skipped are the pipeline's).
     public private(set) var totals = RunReport.Totals()
-    /// Gateway-side incidents in the order they were decided.
+    /// Gateway-side incidents still held, in the order they were decided (see `drain`).
     public private(set) var incidents: [Incident] = []
+    /// Stable ids of `incidents` (for retraction), parallel to it.
+    private var incidentIds: [Int] = []
+    private var nextIncidentId = 0
+    /// Incidents handed to `drain` so far.
+    public private(set) var drainedCount: Int64 = 0
+
+    /// Receives, in report order, incidents whose verdict can no longer change and that no
+    /// browser report can join, so they need not be held until the end of the run. When
+    /// nil every incident stays in `incidents`.
+    ///
+    /// Batches are handed over as the data's time passes the window, the late-record
+    /// horizon and the skew; every batch comes after the previous one in report order.
+    /// Incidents found later for older times (records later than `--max-skew`) stay held.
+    public var drain: (([Incident]) -> Void)?
+    /// Everything before this time has been drained.
+    private var drainedBefore: Int64 = .min
+    private var nextDrainCheck: Int64 = .min
     public private(set) var firstTime: Int64?
     public private(set) var lastTime: Int64?
 
@@ -64,6 +81,7 @@ public final class Correlator {
         if r.time > now {
             now = r.time
             expire(before: now)
+            if now >= nextDrainCheck, drain != nil { drainFinal() }
         }
         if firstTime.map({ r.time < $0 }) ?? true { firstTime = r.time }
         if lastTime.map({ r.time > $0 }) ?? true { lastTime = r.time }
@@ -188,12 +206,43 @@ public final class Correlator {
             }
         }
         if !retracted.isEmpty {
-            incidents = incidents.enumerated().filter { !retracted.contains($0.offset) }.map(\.element)
+            let keep = incidentIds.map { !retracted.contains($0) }
+            incidents = zip(incidents, keep).filter(\.1).map(\.0)
+            incidentIds = zip(incidentIds, keep).filter(\.1).map(\.0)
             retracted.removeAll()
         }
         recentlyBlocked.removeAll()
         unclaimed.removeAll()
-        totals.incidents = Int64(incidents.count)
+        totals.incidents = drainedCount + Int64(incidents.count)
+    }
+
+    /// How often (in data time) `drain` is considered.
+    static let drainIntervalMs: Int64 = 30_000
+
+    /// Hands over the incidents that are final: older than every way a verdict can still
+    /// change (the window, a late follow-up within the horizon, the merge skew).
+    private func drainFinal() {
+        nextDrainCheck = now + Self.drainIntervalMs
+        let cutoff = now - options.windowMs - 999 - Self.lateHorizonMs - options.maxSkewMs
+        guard cutoff > drainedBefore, let drain else { return }
+        var out: [Incident] = []
+        var keptIncidents: [Incident] = [], keptIds: [Int] = []
+        for (inc, id) in zip(incidents, incidentIds) {
+            if retracted.remove(id) != nil { continue }
+            if inc.time < cutoff, inc.time >= drainedBefore, !(joiner?.isCandidate(inc.source) ?? false) {
+                out.append(inc)
+            } else {
+                keptIncidents.append(inc)
+                keptIds.append(id)
+            }
+        }
+        incidents = keptIncidents
+        incidentIds = keptIds
+        drainedBefore = cutoff
+        guard !out.isEmpty else { return }
+        out.sort(by: Incident.reportOrder)
+        drainedCount += Int64(out.count)
+        drain(out)
     }
 
     /// Entries held in correlation state (for tests of the memory bound).
@@ -244,8 +293,8 @@ public final class Correlator {
     }
 
     private func blocked(_ r: AccessRecord, key: UInt64) {
-        recentlyBlocked[key] = (incidents.count, r)
-        blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, incidents.count))
+        recentlyBlocked[key] = (nextIncidentId, r)
+        blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, nextIncidentId))
         emit(r, .blockedAfterPreflight, .preflight,
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
     }
@@ -283,27 +332,10 @@ public final class Correlator {
 
     private func emit(_ r: AccessRecord, _ c: FailureClass, _ stage: Stage, _ evidence: String,
                       followupStatus: Int? = nil, gatewayError: String? = nil) {
-        var inc = Self.incident(from: r, c, stage, .inferred, evidence: evidence,
-                                followupStatus: followupStatus, gatewayError: gatewayError)
-        // Incidents are kept until the reports are written; their texts repeat (the same
-        // explanation, user agents, paths), so equal texts share one storage.
-        inc.evidence = intern(inc.evidence)
-        inc.userAgent = intern(inc.userAgent)
-        inc.origin = intern(inc.origin)
-        inc.path = intern(inc.path)
-        inc.gatewayError = intern(inc.gatewayError)
-        incidents.append(inc)
-    }
-
-    /// Texts already held by an incident, for sharing (bounded; past the bound, not shared).
-    private var interned: Set<String> = []
-    static let maxInterned = 1 << 16
-
-    private func intern(_ s: String) -> String {
-        if s.utf8.count <= 15 { return s }  // small strings are stored inline anyway
-        if let i = interned.firstIndex(of: s) { return interned[i] }
-        if interned.count < Self.maxInterned { interned.insert(s) }
-        return s
+        incidents.append(Self.incident(from: r, c, stage, .inferred, evidence: evidence,
+                                       followupStatus: followupStatus, gatewayError: gatewayError))
+        incidentIds.append(nextIncidentId)
+        nextIncidentId += 1
     }
 
     /// An incident carrying a gateway record's fields.

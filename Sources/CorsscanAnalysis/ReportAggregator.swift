@@ -11,45 +11,71 @@ public enum ReportAggregator {
                              firstTime: Int64?, lastTime: Int64?, options: AnalysisOptions,
                              version: String, generated: Int64) -> RunReport {
         incidents.sort(by: Incident.reportOrder)
+        var tally = IncidentTally()
+        for inc in incidents { tally.add(inc) }
+        return tally.build(inputs: inputs, totals: base, firstTime: firstTime, lastTime: lastTime,
+                           options: options, version: version, generated: generated)
+    }
 
+    static func top(_ counts: [String: Int]) -> [RunReport.Ranked] {
+        counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(topCount).map { RunReport.Ranked(label: $0.key, count: $0.value) }
+    }
+}
+
+/// The aggregates of the incidents, accumulated one incident at a time in any order, so
+/// incidents can be written out as they are final instead of being held until the end.
+public struct IncidentTally {
+    struct RowKey: Hashable { var c: FailureClass; var s: Stage; var m: String; var p: String; var o: String }
+    private var rows: [RowKey: RunReport.SummaryRow] = [:]
+    private var byClass: [FailureClass: Int] = [:]
+    private var minutes: [Int64: [FailureClass: Int]] = [:]
+    private var routes: [String: Int] = [:], origins: [String: Int] = [:], clients: [String: Int] = [:]
+    /// The earliest few incidents of each class, in report order.
+    private var samples: [FailureClass: [Incident]] = [:]
+    public private(set) var count: Int64 = 0
+
+    public init() {}
+
+    public mutating func add(_ inc: Incident) {
+        count += 1
+        byClass[inc.failureClass, default: 0] += 1
+        let k = RowKey(c: inc.failureClass, s: inc.stage, m: inc.method, p: inc.path, o: inc.origin)
+        if var row = rows[k] {
+            row.count += 1
+            row.firstSeen = min(row.firstSeen, inc.time)
+            row.lastSeen = max(row.lastSeen, inc.time)
+            rows[k] = row
+        } else {
+            rows[k] = RunReport.SummaryRow(failureClass: inc.failureClass, stage: inc.stage, method: inc.method,
+                                           path: inc.path, origin: inc.origin, count: 1,
+                                           firstSeen: inc.time, lastSeen: inc.time)
+        }
+        let minute = inc.time - ((inc.time % 60_000) + 60_000) % 60_000
+        minutes[minute, default: [:]][inc.failureClass, default: 0] += 1
+        routes[(inc.method.isEmpty ? "" : inc.method + " ") + (inc.path.isEmpty ? "(unknown path)" : inc.path), default: 0] += 1
+        if !inc.origin.isEmpty { origins[inc.origin, default: 0] += 1 }
+        if !inc.clientIP.isEmpty || !inc.userAgent.isEmpty {
+            clients[[inc.clientIP, inc.userAgent].filter { !$0.isEmpty }.joined(separator: " "), default: 0] += 1
+        }
+        var list = samples[inc.failureClass, default: []]
+        if list.count < ReportAggregator.samplesPerClass || Incident.reportOrder(inc, list[list.count - 1]) {
+            let at = list.firstIndex { Incident.reportOrder(inc, $0) } ?? list.count
+            list.insert(inc, at: at)
+            if list.count > ReportAggregator.samplesPerClass { list.removeLast() }
+            samples[inc.failureClass] = list
+        }
+    }
+
+    /// The finished report.
+    public func build(inputs: [InputStats], totals base: RunReport.Totals, firstTime: Int64?, lastTime: Int64?,
+                      options: AnalysisOptions, version: String, generated: Int64) -> RunReport {
         var totals = base
         totals.lines = inputs.reduce(0) { $0 + $1.lines }
         totals.records = inputs.reduce(0) { $0 + $1.records }
         totals.skipped = inputs.reduce(0) { $0 + $1.skippedTotal }
         totals.late = inputs.reduce(0) { $0 + $1.late }
-        totals.incidents = Int64(incidents.count)
-
-        struct RowKey: Hashable { var c: FailureClass; var s: Stage; var m: String; var p: String; var o: String }
-        var rows: [RowKey: RunReport.SummaryRow] = [:]
-        var byClass: [FailureClass: Int] = [:]
-        var minutes: [Int64: [FailureClass: Int]] = [:]
-        var routes: [String: Int] = [:], origins: [String: Int] = [:], clients: [String: Int] = [:]
-        var samples: [FailureClass: [Incident]] = [:]
-
-        for inc in incidents {
-            byClass[inc.failureClass, default: 0] += 1
-            let k = RowKey(c: inc.failureClass, s: inc.stage, m: inc.method, p: inc.path, o: inc.origin)
-            if var row = rows[k] {
-                row.count += 1
-                row.firstSeen = min(row.firstSeen, inc.time)
-                row.lastSeen = max(row.lastSeen, inc.time)
-                rows[k] = row
-            } else {
-                rows[k] = RunReport.SummaryRow(failureClass: inc.failureClass, stage: inc.stage, method: inc.method,
-                                               path: inc.path, origin: inc.origin, count: 1,
-                                               firstSeen: inc.time, lastSeen: inc.time)
-            }
-            let minute = inc.time - ((inc.time % 60_000) + 60_000) % 60_000
-            minutes[minute, default: [:]][inc.failureClass, default: 0] += 1
-            routes[(inc.method.isEmpty ? "" : inc.method + " ") + (inc.path.isEmpty ? "(unknown path)" : inc.path), default: 0] += 1
-            if !inc.origin.isEmpty { origins[inc.origin, default: 0] += 1 }
-            if !inc.clientIP.isEmpty || !inc.userAgent.isEmpty {
-                clients[[inc.clientIP, inc.userAgent].filter { !$0.isEmpty }.joined(separator: " "), default: 0] += 1
-            }
-            if samples[inc.failureClass, default: []].count < samplesPerClass {
-                samples[inc.failureClass, default: []].append(inc)
-            }
-        }
+        totals.incidents = count
 
         let sortedRows = rows.values.sorted { a, b in
             if a.failureClass != b.failureClass { return a.failureClass < b.failureClass }
@@ -80,12 +106,7 @@ public enum ReportAggregator {
             firstTime: firstTime, lastTime: lastTime, inputs: inputs, totals: totals, byClass: byClass,
             rows: sortedRows,
             perMinute: minutes.keys.sorted().map { RunReport.MinuteCount(minute: $0, counts: minutes[$0]!) },
-            topRoutes: top(routes), topOrigins: top(origins), topClients: top(clients),
-            samples: samples, notes: notes)
-    }
-
-    static func top(_ counts: [String: Int]) -> [RunReport.Ranked] {
-        counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(topCount).map { RunReport.Ranked(label: $0.key, count: $0.value) }
+            topRoutes: ReportAggregator.top(routes), topOrigins: ReportAggregator.top(origins),
+            topClients: ReportAggregator.top(clients), samples: samples, notes: notes)
     }
 }

@@ -62,7 +62,8 @@ public enum CorsscanMain {
         }
 
         do {
-            try ReportFiles.write(report, incidents: outcome.incidents, to: config.outDir, prom: config.promPath)
+            try ReportFiles.write(report, incidents: outcome.incidents, spill: outcome.spill,
+                                  to: config.outDir, prom: config.promPath)
         } catch {
             Platform.writeStderr("corsscan: \(error)\n")
             return .usageOrNothingReadable
@@ -95,7 +96,8 @@ public enum CorsscanMain {
 /// every one was written. A reader never sees a half-written file; for the instant between
 /// the renames it may see new and old files side by side.
 enum ReportFiles {
-    static func write(_ report: RunReport, incidents: [Incident], to dir: String, prom: String?) throws(OutputError) {
+    static func write(_ report: RunReport, incidents: [Incident], spill: IncidentSpill?, to dir: String,
+                      prom: String?) throws(OutputError) {
         let d = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
         var writers: [AtomicFileWriter] = []
         defer { for w in writers { w.abort() } }
@@ -103,8 +105,21 @@ enum ReportFiles {
         let csv = try AtomicFileWriter(path: d + "/incidents.csv")
         writers.append(csv)
         var buf = Array(CSVOutput.incidentsHeader.utf8)
-        for inc in incidents {
-            CSVOutput.appendIncident(inc, source: report.sourceText(inc.source), to: &buf)
+        // Merge the spilled rows with the incidents still in memory, both in report order.
+        var spilled = spill?.rows()
+        if spill?.failed == true {
+            throw OutputError(path: dir, operation: "write the incident spill file in", reason: "write failed (disk full?)")
+        }
+        var nextSpilled = spilled?.next()
+        var i = 0
+        while i < incidents.count || nextSpilled != nil {
+            if let row = nextSpilled, i == incidents.count || row.precedes(incidents[i]) {
+                buf += row.bytes
+                nextSpilled = spilled?.next()
+            } else {
+                CSVOutput.appendIncident(incidents[i], source: report.sourceText(incidents[i].source), to: &buf)
+                i += 1
+            }
             if buf.count >= 1 << 20 {
                 try csv.write(buf)
                 buf.removeAll(keepingCapacity: true)

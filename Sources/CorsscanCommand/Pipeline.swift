@@ -25,7 +25,11 @@ final class Pipeline {
 
     struct Outcome {
         var report: RunReport
+        /// The incidents still in memory at the end, in report order.
         var incidents: [Incident]
+        /// Incidents written out during the run (they come before or between `incidents`
+        /// in report order; `ReportFiles` merges the two).
+        var spill: IncidentSpill?
     }
 
     func run() -> Outcome {
@@ -110,6 +114,15 @@ final class Pipeline {
         // 4. Merge and correlate.
         let correlator = Correlator(options: config.analysis, browserReports: reports,
                                     inputPaths: stats.map(\.path))
+        // Final incidents leave memory as the run goes: tallied, and their rows spilled.
+        var tally = IncidentTally()
+        let spill = IncidentSpill(directory: config.outDir)
+        if let spill {
+            correlator.drain = { [unowned self] batch in
+                for inc in batch { tally.add(inc) }
+                spill.append(batch) { loc in self.sourceText(loc) }
+            }
+        }
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
         while let r = merger.next() {
@@ -131,10 +144,17 @@ final class Pipeline {
             first = min(first ?? t, t)
             last = max(last ?? t, t)
         }
-        let report = ReportAggregator.build(
-            incidents: &incidents, inputs: stats, totals: totals, firstTime: first, lastTime: last,
-            options: config.analysis, version: CorsscanMain.version, generated: config.generated)
-        return Outcome(report: report, incidents: incidents)
+        incidents.sort(by: Incident.reportOrder)
+        for inc in incidents { tally.add(inc) }
+        let report = tally.build(inputs: stats, totals: totals, firstTime: first, lastTime: last,
+                                 options: config.analysis, version: CorsscanMain.version, generated: config.generated)
+        return Outcome(report: report, incidents: incidents, spill: spill)
+    }
+
+    /// The `source` text of an incident (`path:line`), as `RunReport.sourceText` gives it.
+    private func sourceText(_ loc: SourceLocation) -> String {
+        let i = Int(loc.input)
+        return "\(stats.indices.contains(i) ? stats[i].path : "?"):\(loc.line)"
     }
 
     // MARK: - Access logs
