@@ -76,8 +76,20 @@ public final class Correlator {
             : BrowserJoiner(reports: browserReports, options: options, inputPaths: inputPaths)
     }
 
+    /// Request ids seen in the last `duplicateWindowMs` of data time (by hash), and when.
+    private var recentIds: [UInt64: Int64] = [:]
+    private var recentIdExpiry = RingQueue<(time: Int64, id: UInt64)>()
+    /// Records dropped as repeats of an earlier record with the same request id, per input,
+    /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
+    public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
+
+    /// How far apart two records with the same request id may be to count as one record
+    /// delivered twice (the same record has the same time; the merge puts them side by side).
+    static let duplicateWindowMs: Int64 = 2_000
+
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
+        if isDuplicate(r) { return }
         if r.time > now {
             now = r.time
             expire(before: now)
@@ -148,6 +160,33 @@ public final class Correlator {
         guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
         guard let t = corsClients[client.value], r.time - t <= options.corsClientMemoryMs else { return }
         maskedIfGatewayError(r, after: nil)
+    }
+
+    /// Whether `r` repeats a record already seen (overlapping exports, Firehose retries): same
+    /// request id, same time.
+    private func isDuplicate(_ r: AccessRecord) -> Bool {
+        // The extended id is always the gateway's own (a client can choose `requestId` on REST).
+        let idBytes = r.has(.extendedRequestId) ? r.bytes(.extendedRequestId) : r.bytes(.requestId)
+        guard !idBytes.isEmpty else { return false }
+        while let e = recentIdExpiry.first, e.time + Self.duplicateWindowMs < r.time {
+            recentIdExpiry.removeFirst()
+            if recentIds[e.id] == e.time { recentIds[e.id] = nil }
+        }
+        var h = ByteHash()
+        h.add(idBytes)
+        h.add(UInt64(bitPattern: r.time))
+        h.add(UInt64(r.method.rawValue) << 16 | UInt64(r.status))
+        h.add(r.bytes(.sourceIP))
+        if recentIds[h.value] != nil {
+            var d = duplicates[r.location.input] ?? (0, [])
+            d.count += 1
+            if d.lines.count < InputStats.samplesPerReason { d.lines.append(r.location.line) }
+            duplicates[r.location.input] = d
+            return true
+        }
+        recentIds[h.value] = r.time
+        recentIdExpiry.append((r.time, h.value))
+        return false
     }
 
     /// A follow-up was found for a preflight: only a gateway-generated error is an incident.

@@ -132,6 +132,13 @@ final class Pipeline {
         }
         correlator.finish()
         for (i, late) in merger.lateByInput { stats[Int(i)].late = late }
+        for (i, d) in correlator.duplicates {
+            // Parsed, but a repeat of a record already used: counted as skipped, not used.
+            stats[Int(i)].records -= d.count
+            for (k, line) in d.lines.enumerated() {
+                stats[Int(i)].skip(.duplicate, line: line, count: k == d.lines.count - 1 ? d.count - Int64(k) : 1)
+            }
+        }
         progress?.finish()
 
         // 5. Join and aggregate.

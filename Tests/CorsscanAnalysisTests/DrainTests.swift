@@ -65,3 +65,18 @@ final class DrainTests: XCTestCase {
         XCTAssertEqual(c.joinedIncidents().incidents.map(\.failureClass), [.headerNotAllowed])
     }
 }
+
+final class DuplicateRecordTests: XCTestCase {
+    func testTheSameRecordInTwoExportsCountsOnce() {
+        var a = RecordScript(input: 0)
+        a.add(0, .options, "/orders", 403, errorType: "MISSING_AUTHENTICATION_TOKEN", requestId: "0b9d7f21-5c4e-4a8b-bf3e-9d12c6a7e410")
+        var b = RecordScript(input: 1)
+        b.add(0, .options, "/orders", 403, errorType: "MISSING_AUTHENTICATION_TOKEN", requestId: "0b9d7f21-5c4e-4a8b-bf3e-9d12c6a7e410")
+        b.add(5, .options, "/orders", 403, errorType: "MISSING_AUTHENTICATION_TOKEN", requestId: "1c0e8032-6d5f-4b9c-8a21-0f23d7b8f521")
+        let (c, inc) = correlate(a.records + b.records)
+        XCTAssertEqual(inc.count, 2)
+        XCTAssertEqual(c.totals.preflights, 2)
+        XCTAssertEqual(c.duplicates[1]?.count, 1)
+        XCTAssertEqual(c.duplicates[1]?.lines, [1])
+    }
+}
