@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "corsscan", targets: ["corsscan"]),
         .executable(name: "corsscan-gen", targets: ["corsscan-gen"]),
+        .executable(name: "corsscan-fuzz", targets: ["corsscan-fuzz"]),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +42,11 @@ let package = Package(
         // (SampleLogs/, benchmarks, end-to-end tests).
         .target(name: "CorsscanGenerator", dependencies: ["CorsscanCore", "CorsscanInput"]),
         .executableTarget(name: "corsscan-gen", dependencies: ["CorsscanGenerator"]),
+        // Fuzz targets (Fuzz/run.sh builds it with libFuzzer; a plain build replays files).
+        .executableTarget(
+            name: "corsscan-fuzz",
+            dependencies: ["CorsscanCore", "CorsscanInput", "CorsscanAccessLog", "CorsscanBrowser", "CorsscanReport"]
+        ),
 
         .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),
         .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore"]),
