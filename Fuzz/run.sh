@@ -22,10 +22,11 @@ scratch=$root/.build-fuzz
 bin=$scratch/release/corsscan-fuzz
 
 build() {
+    mkdir -p "$scratch"
     if ! nice -n 19 swift build -c release --product corsscan-fuzz --scratch-path "$scratch" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
-        -Xswiftc -D -Xswiftc CORSSCAN_LIBFUZZER >"$scratch.log" 2>&1; then
-        grep -v 'ld.gold: warning' "$scratch.log" | tail -20 >&2
+        -Xswiftc -D -Xswiftc CORSSCAN_LIBFUZZER >"$scratch/build.log" 2>&1; then
+        grep -v "ld.gold: warning" "$scratch/build.log" | tail -20 >&2
         echo "fuzz: cannot build with -sanitize=fuzzer on this toolchain" >&2
         exit 77
     fi
