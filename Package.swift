@@ -57,11 +57,12 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"],
                     exclude: ["SampleLogsGroundTruth"]),
-        // Runs the built binary (a dependency so `swift test` builds it); fixtures are read
+        // Runs the built binaries (dependencies so `swift test` builds them; corsscan-fuzz
+        // replays Fuzz/crashers/); fixtures are read
         // relative to the test files.
         .testTarget(
             name: "CorsscanCommandTests",
-            dependencies: ["corsscan", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
+            dependencies: ["corsscan", "corsscan-fuzz", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
             exclude: ["Fixtures"]
         ),
     ]
