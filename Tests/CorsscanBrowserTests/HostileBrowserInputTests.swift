@@ -1,4 +1,5 @@
 import CorsscanCore
+import Dispatch
 import XCTest
 
 @testable import CorsscanBrowser
@@ -33,5 +34,45 @@ final class HostileBrowserInputTests: XCTestCase {
             let reports = consume(.cdp, [sent, failed])
             XCTAssertEqual(reports.count, 1, wall)
         }
+    }
+
+    func har(_ entries: [String]) -> String {
+        #"{"log":{"version":"1.2","entries":["# + entries.joined(separator: ",") + "]}}"
+    }
+
+    func read(_ doc: String) -> ([BrowserReport], InputStats) {
+        var stats = InputStats(path: "x.har", kind: .browserReport, format: "har")
+        var b = Array(doc.utf8)
+        let r = b.withUnsafeMutableBufferPointer { HARReader.read(UnsafeBufferPointer($0), input: 0, stats: &stats) }
+        return (r, stats)
+    }
+
+    /// Many preflights and requests to one URL used to pair in quadratic time (20k + 20k
+    /// entries: minutes); pairing now looks at a bounded number of candidates.
+    func testManyPreflightsToOneURLPairInBoundedTime() {
+        let pre = #"{"startedDateTime":"2026-11-21T09:45:11.000Z","request":{"method":"OPTIONS","url":"https://api.example.com/x","headers":[{"name":"Origin","value":"https://a.example"},{"name":"Access-Control-Request-Method","value":"PUT"}]},"response":{"status":200,"headers":[{"name":"Access-Control-Allow-Origin","value":"https://a.example"}]}}"#
+        let req = #"{"startedDateTime":"2026-11-21T09:45:11.000Z","request":{"method":"PUT","url":"https://api.example.com/x","headers":[{"name":"Origin","value":"https://a.example"}]},"response":{"status":200,"headers":[]}}"#
+        let n = 20_000
+        let doc = har(Array(repeating: pre, count: n) + Array(repeating: req, count: n))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (reports, stats) = read(doc)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        XCTAssertLessThan(seconds, 60, "pairing is not quadratic")
+        XCTAssertEqual(stats.lines, Int64(2 * n))
+        XCTAssertEqual(stats.lines, stats.records + stats.skippedTotal)
+        XCTAssertGreaterThan(reports.count, 0)
+    }
+
+    /// A HAR of millions of tiny values (what a small gzip bomb inflates to) is refused with
+    /// a named `too-large` error instead of a multi-gigabyte tree.
+    func testHARWithTooManyValuesIsRefused() {
+        let doc = #"{"log":{"version":"1.2","entries":["# + String(repeating: "0,", count: HARReader.maxValues) + "0]}}"
+        let (reports, stats) = read(doc)
+        XCTAssertTrue(reports.isEmpty)
+        XCTAssertEqual(stats.error?.kind, .tooLarge)
+        XCTAssertEqual(stats.lines, 0)
+        // Commas and brackets inside strings do not count.
+        let small = Array(#"{"a":"[,,{\"]","b":[1,2]}"#.utf8)
+        XCTAssertEqual(small.withUnsafeBufferPointer { HARReader.valueCount($0) }, 5)
     }
 }

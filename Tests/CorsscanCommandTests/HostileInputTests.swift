@@ -49,6 +49,32 @@ final class HostileInputTests: XCTestCase {
         XCTAssertLessThan(Hostile.childrenMaxRSSMiB(), 1024, "RSS stays bounded")
     }
 
+    /// A HAR decompression bomb (a ~100 KB gzip of millions of tiny entries): refused with a
+    /// named too-large error and exit 3, memory bounded (the parsed tree would take gigabytes).
+    func testHARBombIsRefusedWithinTheMemoryBound() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("bomb.har.gz")
+        let w = try GzipWriter(path: f.path, level: 9)
+        w.write(Array(#"{"log":{"version":"1.2","creator":{"name":"x"},"entries":["#.utf8))
+        let block = [UInt8](String(repeating: "{},", count: 100_000).utf8)
+        for _ in 0..<70 { w.write(block) }
+        w.write(Array("{}]}}".utf8))
+        try w.close()
+        let out = dir.appendingPathComponent("out")
+        // With a readable input beside it (alone it would be "nothing readable", exit 2).
+        let good = CLI.fixtures.appendingPathComponent("basic/rest-json.log").path
+        let (r, timedOut) = try Hostile.run(Hostile.pinned + ["--out", out.path, f.path, good], timeout: 300)
+        XCTAssertFalse(timedOut)
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("bomb.har.gz"), r.stderr)
+        let s = try Hostile.summary(out)
+        Hostile.assertAccounting(s, "har bomb")
+        XCTAssertTrue(String(describing: Hostile.input(s, endingWith: "bomb.har.gz")?["error"] ?? "").contains("too-large"),
+                      "\(Hostile.inputs(s))")
+        XCTAssertLessThan(Hostile.childrenMaxRSSMiB(), 1024)
+    }
+
     /// A 100 MB single line (plain file) between good lines.
     func testHundredMegabyteLineIsSkippedAsOversize() throws {
         let dir = try CLI.tempDir()
