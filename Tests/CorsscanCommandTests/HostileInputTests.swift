@@ -283,6 +283,17 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// SOURCE_DATE_EPOCH beyond Int64 milliseconds used to trap (`secs * 1000`); now ignored.
+    func testAbsurdSourceDateEpochIsIgnored() throws {
+        let out = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: out) }
+        for v in ["9223372036854775807", "253402300800", "-1", "1e3", ""] {
+            let r = try CLI.run(["-q", "--no-progress", "--out", out.path, CLI.fixtures.appendingPathComponent("basic").path],
+                                environment: ["SOURCE_DATE_EPOCH": v])
+            XCTAssertEqual(r.status, 0, "SOURCE_DATE_EPOCH=\(v): \(r.stderr)")
+        }
+    }
+
     /// Symlink loops (a → b → a, and a link to an ancestor) end, and the looping names are reported.
     func testSymlinkLoopsInDirectories() throws {
         let dir = try CLI.tempDir()
