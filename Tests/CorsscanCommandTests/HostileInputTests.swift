@@ -366,6 +366,20 @@ final class HostileInputTests: XCTestCase {
         s = try Hostile.summary(out)
         XCTAssertEqual(Hostile.int(Hostile.input(s, endingWith: "fifo.log")?["records"]), 6)
 
+        // A file that opens but cannot be read (EIO at offset 0), even as root.
+        if FileManager.default.fileExists(atPath: "/proc/self/mem") {
+            (r, timedOut) = try Hostile.run(Hostile.pinned + ["--out", out.path, "/proc/self/mem",
+                                                              logs.appendingPathComponent("good.log").path], timeout: 60)
+            XCTAssertFalse(timedOut)
+            XCTAssertEqual(r.status, 3, r.stderr)
+            XCTAssertTrue(r.stderr.contains("/proc/self/mem"), r.stderr)
+            s = try Hostile.summary(out)
+            Hostile.assertAccounting(s, "EIO")
+            XCTAssertFalse(Hostile.input(s, endingWith: "/proc/self/mem")?["error"] is NSNull)
+            XCTAssertTrue(try CLI.read(out.appendingPathComponent("report.html")).contains("/proc/self/mem"))
+        }
+
+        // Permissions (skipped as root, which reads everything).
         if getuid() != 0 {
             let locked = logs.appendingPathComponent("locked.log")
             try Data("x\n".utf8).write(to: locked)
