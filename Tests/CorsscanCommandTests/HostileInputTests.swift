@@ -440,6 +440,7 @@ final class HostileInputTests: XCTestCase {
         let sa = try Hostile.summary(a), sb = try Hostile.summary(b)
         Hostile.assertAccounting(sb, "stdin firehose")
         XCTAssertEqual(Hostile.int(Hostile.inputs(sb).first?["records"]), Hostile.int(Hostile.inputs(sa).first?["records"]))
+        XCTAssertEqual(Hostile.inputs(sb).first?["format"] as? String, Hostile.inputs(sa).first?["format"] as? String)
         XCTAssertGreaterThan(Hostile.int(Hostile.inputs(sb).first?["records"]), 10_000)
     }
 
