@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "corsscan", targets: ["corsscan"]),
         .executable(name: "corsscan-gen", targets: ["corsscan-gen"]),
+        .executable(name: "corsscan-fuzz", targets: ["corsscan-fuzz"]),
     ],
     targets: [
         .systemLibrary(
@@ -48,6 +49,11 @@ let package = Package(
         // (SampleLogs/, benchmarks, end-to-end tests).
         .target(name: "CorsscanGenerator", dependencies: ["CorsscanCore", "CorsscanInput"]),
         .executableTarget(name: "corsscan-gen", dependencies: ["CorsscanGenerator"]),
+        // Fuzz targets (Fuzz/run.sh builds it with libFuzzer; a plain build replays files).
+        .executableTarget(
+            name: "corsscan-fuzz",
+            dependencies: ["CorsscanCore", "CorsscanInput", "CorsscanAccessLog", "CorsscanBrowser", "CorsscanReport"]
+        ),
 
         .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),
         .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore"]),
@@ -58,11 +64,12 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "CorsscanGeneratorTests", dependencies: ["CorsscanGenerator", "CorsscanCore"],
                     exclude: ["SampleLogsGroundTruth"]),
-        // Runs the built binary (a dependency so `swift test` builds it); fixtures are read
+        // Runs the built binaries (dependencies so `swift test` builds them; corsscan-fuzz
+        // replays Fuzz/crashers/); fixtures are read
         // relative to the test files.
         .testTarget(
             name: "CorsscanCommandTests",
-            dependencies: ["corsscan", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
+            dependencies: ["corsscan", "corsscan-fuzz", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
             exclude: ["Fixtures"]
         ),
     ]

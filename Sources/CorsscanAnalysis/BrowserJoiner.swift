@@ -27,6 +27,8 @@ final class BrowserJoiner {
     private let timedCount: Int
 
     static let maxCandidates = 6
+    /// The most reports one gateway record is compared with (nearest in time first).
+    static let maxScan = 128
 
     /// What a report needs to know about a candidate gateway record.
     struct Candidate {
@@ -73,7 +75,20 @@ final class BrowserJoiner {
         while lo < hi, reports[lo].time! + early < r.time { lo += 1 }
         guard lo < hi else { return }
         let responseAt = r.time + Self.latency(r)
-        for i in lo..<hi where matches(i, r) {
+        // Every record against every report in its window is quadratic when both are dense
+        // (10k beacon reports and 10k requests in one window took many minutes): look at
+        // no more than `maxScan` reports, those nearest in time (the best candidates anyway).
+        var from = lo, to = hi
+        if hi - lo > Self.maxScan {
+            var a = lo, b = hi
+            while a < b {
+                let m = (a + b) / 2
+                if reports[m].time! < r.time { a = m + 1 } else { b = m }
+            }
+            from = max(lo, min(a - Self.maxScan / 2, hi - Self.maxScan))
+            to = from + Self.maxScan
+        }
+        for i in from..<to where matches(i, r) {
             let t = reports[i].time!
             guard t - responseAt <= options.windowMs + options.clockSkewMs else { continue }
             let penalty = PathMatching.hasPath(r) ? 0 : Self.pathlessPenaltyMs

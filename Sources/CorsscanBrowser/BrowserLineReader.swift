@@ -196,7 +196,8 @@ struct ConsoleCollector {
     /// The time of a JSON `timestamp`/`time`/`ts` value: epoch s/ms/µs digits or ISO 8601.
     func timeOf(_ v: JSONValue) -> Int64? {
         if let d = v.double {
-            guard d.isFinite, d > 0 else { return nil }
+            // Past Int64 (e.g. 1e300) is no time; converting it would trap.
+            guard d.isFinite, d > 0, d < 9.2e18 else { return nil }
             if d < 1e11 { return Int64((d * 1000).rounded()) }  // seconds (maybe fractional)
             return Timestamp.parse(String(Int64(d)))
         }

@@ -3,6 +3,31 @@ import CorsscanCore
 /// Reads HAR 1.2 documents (browser-reports.md §7) and re-runs the Fetch checks on each
 /// cross-origin entry's recorded headers.
 public enum HARReader {
+    /// The most JSON values (objects, arrays, scalars) a HAR document may have. The parsed
+    /// tree costs ~100 bytes a value, so a decompression bomb of tiny entries (1 MB of gzip
+    /// is 500 MB of HAR) is refused with a named error instead of taking gigabytes, while
+    /// real captures (mostly response bodies: few, long strings) stay far below it.
+    public static let maxValues = 6_000_000
+    /// How many unused preflights to the same URL are compared per request when pairing.
+    static let maxPairingCandidates = 256
+
+    /// Upper estimate of the JSON values in `p`: `{`, `[` and `,` outside strings, plus one.
+    static func valueCount(_ p: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 1
+        var inString = false
+        var escaped = false
+        for b in p {
+            if inString {
+                if escaped { escaped = false } else if b == ASCII.backslash { escaped = true } else if b == ASCII.quote { inString = false }
+            } else if b == ASCII.quote {
+                inString = true
+            } else if b == ASCII.openBrace || b == ASCII.openBracket || b == ASCII.comma {
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// Reads a whole HAR document. Counts `entries` as the units in `stats`
     /// (lines/records/skipped) and returns one report per failed cross-origin request
     /// (preflight entries are joined to their request, not separate reports).
@@ -14,6 +39,12 @@ public enum HARReader {
     /// not in a HAR: a `Cookie` header means "include"; a blocked request whose headers
     /// pass without credentials is re-checked with them.
     public static func read(_ document: UnsafeBufferPointer<UInt8>, input: Int32, stats: inout InputStats) -> [BrowserReport] {
+        let values = valueCount(document)
+        guard values <= maxValues else {
+            stats.error = InputError(.tooLarge, offset: 0,
+                                     "HAR document with about \(values) JSON values, over the limit of \(maxValues)")
+            return []
+        }
         guard let doc = JSONValue.parse(document, maxDepth: 256) else {
             stats.error = InputError(.invalid, offset: 0, "not a JSON document (HAR expected)")
             return []
@@ -34,12 +65,25 @@ public enum HARReader {
             preflightsByURL[p.url, default: []].append(j)
             if let u = p.initiatorURL, u != p.url { preflightsByURL[u, default: []].append(j) }
         }
+        // Per URL, where the first unused preflight may be (used ones at the front are skipped
+        // once), and at most `maxPairingCandidates` looked at per request: a hostile HAR with
+        // many preflights to one URL would otherwise make this quadratic.
+        var firstUnused: [String: Int] = [:]
         for (i, e) in parsed.enumerated() where !e.isPreflight && e.origin != nil {
             var best: (Int, Int64)?
-            for j in preflightsByURL[e.url] ?? [] where !usedPreflight.contains(j) {
+            let candidates = preflightsByURL[e.url] ?? []
+            var k = firstUnused[e.url] ?? 0
+            while k < candidates.count, usedPreflight.contains(candidates[k]) { k += 1 }
+            firstUnused[e.url] = k
+            var looked = 0
+            while k < candidates.count, looked < maxPairingCandidates {
+                let j = candidates[k]
+                k += 1
+                guard !usedPreflight.contains(j) else { continue }
+                looked += 1
                 let p = parsed[j]
                 if let m = p.requestMethod, m != e.method { continue }
-                let d = abs((p.time ?? 0) - (e.time ?? 0))
+                let d = abs((p.time ?? 0) &- (e.time ?? 0))
                 if best == nil || d < best!.1 { best = (j, d) }
             }
             if let (j, _) = best {

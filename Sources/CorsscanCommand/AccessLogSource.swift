@@ -305,6 +305,8 @@ final class AccessLogDecoder {
     private func parseMessage(_ msg: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, number: Int64) {
         if parser == nil {
             parser = AccessLogDetector.detect(sampleLines: [Array(msg)], template: template)
+            // Stdin and pipes skip the container probe: name the message format now.
+            if let p = parser, stats.format == "firehose" { stats.format += "+" + p.format }
         }
         guard let parser else {
             stats.skip(isBlank(msg) ? .blank : .unknownFormat, line: number)

@@ -86,7 +86,8 @@ struct Configuration {
 
         if let n = raw.now {
             generated = try Self.time(n, "--now")
-        } else if let e = Platform.environment("SOURCE_DATE_EPOCH"), let secs = Int64(e), secs >= 0 {
+        } else if let e = Platform.environment("SOURCE_DATE_EPOCH"), let secs = Int64(e), secs >= 0,
+                  secs < Timestamp.maxMillis / 1000 {  // beyond year 9999 (or Int64 ms): ignored, not a trap
             generated = secs * 1000
         } else {
             generated = Platform.nowMillis()

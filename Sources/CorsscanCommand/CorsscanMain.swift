@@ -96,6 +96,19 @@ public enum CorsscanMain {
 /// every one was written. A reader never sees a half-written file; for the instant between
 /// the renames it may see new and old files side by side.
 enum ReportFiles {
+    /// The files `write` creates in the output directory.
+    static let names: Set<String> = ["report.html", "incidents.csv", "summary.csv", "summary.json"]
+
+    /// Whether a resolved input path is one of our reports (or an `AtomicFileWriter` temp
+    /// file of one, left by a killed run) in the resolved output directory, or the `--prom` file.
+    static func isOwnOutput(_ real: String, outDir: String?, prom: String?) -> Bool {
+        if real == prom { return true }
+        guard let o = outDir, let slash = real.lastIndex(of: "/"), real[..<slash] == o else { return false }
+        let name = real[real.index(after: slash)...]
+        if names.contains(String(name)) { return true }
+        return name.hasPrefix(".") && names.contains { name.hasPrefix(".\($0).tmp-") }
+    }
+
     static func write(_ report: RunReport, incidents: [Incident], spill: IncidentSpill?, to dir: String,
                       prom: String?) throws(OutputError) {
         let d = dir.hasSuffix("/") ? String(dir.dropLast()) : dir

@@ -36,7 +36,9 @@ enum InputProbe {
         if firstNonSpace == ASCII.openBrace {
             if contains(head, "\"logEvents\"") || contains(head, "\"messageType\"")
                 || (contains(head, "\"events\"") && contains(head, "\"ingestionTime\"")) {
-                let parser = try detectContainerMessages(path: path, template: template)
+                // A second open would steal bytes from stdin or a pipe (and close fd 0): for
+                // those the reader detects the format from the first message instead.
+                let parser = path == "-" || source.fileSize == nil ? nil : try detectContainerMessages(path: path, template: template)
                 return (.accessObjects(parser), .accessLog, "firehose" + (parser.map { "+" + $0.format } ?? ""))
             }
         }

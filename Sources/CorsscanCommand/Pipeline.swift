@@ -38,10 +38,12 @@ final class Pipeline {
         var entries: [(path: String, error: InputError?)] = discovery.files.map { ($0, nil) }
         entries += discovery.problems.map { ($0.path, $0.error) }
         let outReal = Platform.realPath(config.outDir)
+        let promReal = config.promPath.flatMap(Platform.realPath)
         entries = entries.filter { e in
-            // Never read our own reports back (--out inside an input directory).
-            guard let o = outReal, e.path != "-", let r = Platform.realPath(e.path) else { return true }
-            return !r.hasPrefix(o + "/")
+            // Never read our own reports back (--out inside, or equal to, an input directory),
+            // but do read everything else: `--out .` must not hide the logs below it.
+            guard e.path != "-", let r = Platform.realPath(e.path) else { return true }
+            return !ReportFiles.isOwnOutput(r, outDir: outReal, prom: promReal)
         }
         entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         stats = entries.map { e in
@@ -189,7 +191,8 @@ final class Pipeline {
             openSources[index] = s
             return s
         }
-        if path == "-" {
+        // stdin, pipes and FIFOs (`<(zcat …)`) can be read only once: no peek-and-reopen.
+        if path == "-" || opened.fileSize == nil {
             return LazyInput(firstTime: nil, index: index, open: { make(opened) })
         }
         var firstTime: Int64?

@@ -1,0 +1,411 @@
+import CorsscanAccessLog
+import CorsscanBrowser
+import CorsscanCore
+import CorsscanInput
+import CorsscanReport
+import Glibc
+
+/// One fuzz target: takes arbitrary bytes, must neither crash nor break an invariant
+/// (a broken invariant calls `fuzzFail`, which aborts so libFuzzer saves the input).
+struct FuzzTarget: Sendable {
+    let name: String
+    let summary: String
+    let run: @Sendable (UnsafeBufferPointer<UInt8>) -> Void
+}
+
+func fuzzFail(_ message: String) -> Never {
+    printError("corsscan-fuzz: invariant broken: \(message)")
+    abort()
+}
+
+/// A line to standard error (plain `write(2)`: no shared `FILE *`).
+func printError(_ message: String) {
+    var m = message + "\n"
+    m.withUTF8 { b in _ = write(2, b.baseAddress, b.count) }
+}
+
+enum FuzzTargets {
+    static let all: [FuzzTarget] = [
+        FuzzTarget(name: "gzip", summary: "ByteSource over the bytes as they are (gzip or plain, .gz name or not)", run: gzipRaw),
+        FuzzTarget(name: "gzip-roundtrip", summary: "ByteSource over the bytes gzipped (1–3 layers, several members): must give them back", run: gzipRoundTrip),
+        FuzzTarget(name: "lines", summary: "LineReader against a simple split (small line limit, chunk size from the input)", run: lines),
+        FuzzTarget(name: "json-objects", summary: "JSONObjectReader (small object limit)", run: jsonObjects),
+        FuzzTarget(name: "access-auto", summary: "AccessLogDetector on the lines, then the chosen parser on each", run: accessAuto),
+        FuzzTarget(name: "access-presets", summary: "every console preset, recognised JSON, serverless kv and templates on each line", run: accessPresets),
+        FuzzTarget(name: "template", summary: "$context template text (first line) compiled, then parsing the other lines with it", run: template),
+        FuzzTarget(name: "container", summary: "LogEventContainer.scan, events parsed as JSON access records", run: container),
+        FuzzTarget(name: "console", summary: "ConsoleMessageClassifier.classify / classifyScriptError", run: console),
+        FuzzTarget(name: "browser", summary: "BrowserLineReader, the format picked by the first byte; BrowserDetector", run: browser),
+        FuzzTarget(name: "har", summary: "HARReader.read", run: har),
+        FuzzTarget(name: "json-value", summary: "JSONValue.parse and its accessors", run: jsonValue),
+        FuzzTarget(name: "fetch", summary: "FetchCORSCheck.check on request/preflight/response headers from the bytes", run: fetch),
+        FuzzTarget(name: "writers", summary: "HTML/CSV/JSON/Prometheus writers on hostile strings, escaping invariants", run: writers),
+    ]
+
+    static var names: [String] { all.map(\.name) }
+    static func named(_ n: String) -> FuzzTarget? { all.first { $0.name == n } }
+
+    // MARK: - Helpers
+
+    /// A file in /dev/shm (or /tmp) per process and name suffix, rewritten for every input:
+    /// `ByteSource` reads files, and this keeps it unchanged.
+    static func withFile<R>(_ bytes: some Collection<UInt8>, gz: Bool, _ body: (String) -> R) -> R {
+        let dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        let path = "\(dir)/corsscan-fuzz-\(getpid())" + (gz ? ".log.gz" : ".log")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { fuzzFail("cannot create \(path)") }
+        let a = Array(bytes)
+        var off = 0
+        while off < a.count {
+            let n = a.withUnsafeBytes { write(fd, $0.baseAddress! + off, a.count - off) }
+            guard n > 0 else { fuzzFail("cannot write \(path)") }
+            off += n
+        }
+        close(fd)
+        return body(path)
+    }
+
+    /// Reads a source to the end (or its error); returns the bytes and whether it failed.
+    static func drain(_ s: ByteSource, limit: Int = 64 << 20) -> (bytes: [UInt8], failed: Bool) {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            let n: Int
+            do {
+                n = try buf.withUnsafeMutableBytes { b in try s.read(into: b) }
+            } catch {
+                return (out, true)
+            }
+            if n == 0 { return (out, false) }
+            out += buf[0..<n]
+        }
+        return (out, false)
+    }
+
+    /// Splits into lines at LF (the last one kept even without LF).
+    static func split(_ p: UnsafeBufferPointer<UInt8>, maxLines: Int = 400) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var start = 0
+        for i in 0..<p.count where p[i] == ASCII.lf {
+            out.append(Array(p[start..<i]))
+            start = i + 1
+            if out.count == maxLines { return out }
+        }
+        if start < p.count { out.append(Array(p[start...])) }
+        return out
+    }
+
+    static func parseAll(_ parser: AccessLogParser, _ lines: [[UInt8]]) {
+        var b = AccessRecordBuilder()
+        for (i, l) in lines.enumerated() {
+            l.withUnsafeBufferPointer { p in
+                if parser.parse(p, into: &b) == nil {
+                    let r = b.build(location: SourceLocation(input: 0, line: Int64(i + 1)))
+                    _ = r.time
+                }
+                _ = parser.parse(message: p, fallbackTime: Int64(i) * 1000, into: &b)
+            }
+        }
+    }
+
+    // MARK: - Input
+
+    static func gzipRaw(_ p: UnsafeBufferPointer<UInt8>) {
+        let gz = p.count > 0 && p[0] & 1 == 1
+        withFile(p, gz: gz) { path in
+            let chunk = p.count > 1 ? Int(p[1] % 17) + 1 : 1
+            guard let s = try? ByteSource(path: path, readChunk: chunk * 97) else { return }
+            _ = try? s.peek(Int(p.count > 2 ? p[2] : 0))
+            _ = drain(s)
+        }
+    }
+
+    static func gzipRoundTrip(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count >= 1 else { return }
+        let layers = Int(p[0] % 3) + 1
+        let body = Array(p.dropFirst())
+        // Members: the body cut in up to three pieces, each gzipped on its own.
+        var members: [[UInt8]] = []
+        let cuts = [body.count / 3, (2 * body.count) / 3]
+        var lo = 0
+        for c in cuts + [body.count] where c >= lo { members.append(Array(body[lo..<c])); lo = c }
+        var file = members.flatMap { GzipWriter.gzip($0, level: 1) }
+        for _ in 1..<layers { file = GzipWriter.gzip(file, level: 1) }
+        withFile(file, gz: true) { path in
+            guard let s = try? ByteSource(path: path, readChunk: Int(p[0]) + 1) else { fuzzFail("gzip rejected") }
+            let (out, failed) = drain(s)
+            // A body that itself starts with 1f 8b is legitimately inflated once more.
+            let innerGzip = body.count >= 2 && body[0] == 0x1F && body[1] == 0x8B && layers < ByteSource.maxLayers
+            if !innerGzip {
+                if failed { fuzzFail("gzip round trip failed") }
+                if out != body { fuzzFail("gzip round trip changed the bytes (\(body.count) → \(out.count))") }
+            }
+        }
+    }
+
+    static func lines(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count >= 1 else { return }
+        let maxLine = Int(p[0] % 64) + 1
+        let body = UnsafeBufferPointer(rebasing: p[1...])
+        withFile(body, gz: false) { path in
+            guard let s = try? ByteSource(path: path, readChunk: Int(p[0] >> 4) + 1) else { return }
+            var r = LineReader(s, maxLineBytes: maxLine)
+            // Oracle: split at LF, one CR before LF (or at the very end) dropped.
+            var expected: [[UInt8]] = []
+            var start = 0
+            for i in 0..<body.count where body[i] == ASCII.lf {
+                var e = i
+                if e > start && body[e - 1] == ASCII.cr { e -= 1 }
+                expected.append(Array(body[start..<e]))
+                start = i + 1
+            }
+            if start < body.count {
+                var e = body.count
+                if body[e - 1] == ASCII.cr { e -= 1 }
+                expected.append(Array(body[start..<e]))
+            }
+            var k = 0
+            while true {
+                let item: LineItem?
+                do { item = try r.next() } catch { fuzzFail("line reader threw on a plain file: \(error)") }
+                guard let item else { break }
+                guard k < expected.count else { fuzzFail("more lines than the input has") }
+                switch item {
+                case .line(let l, let n):
+                    if n != Int64(k + 1) { fuzzFail("line number \(n), expected \(k + 1)") }
+                    if !l.elementsEqual(expected[k]) { fuzzFail("line \(n) differs") }
+                    if l.count > maxLine { fuzzFail("line \(n) over the limit") }
+                case .oversize(let n):
+                    if n != Int64(k + 1) { fuzzFail("oversize number \(n), expected \(k + 1)") }
+                    if expected[k].count <= maxLine { fuzzFail("line \(n) of \(expected[k].count) bytes called oversize (limit \(maxLine))") }
+                case .truncated:
+                    fuzzFail("truncated line from a plain file")
+                }
+                k += 1
+            }
+            if k != expected.count { fuzzFail("\(k) lines, expected \(expected.count)") }
+        }
+    }
+
+    static func jsonObjects(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count >= 1 else { return }
+        let maxObject = Int(p[0] % 128) + 1
+        withFile(UnsafeBufferPointer(rebasing: p[1...]), gz: false) { path in
+            guard let s = try? ByteSource(path: path, readChunk: Int(p[0] >> 3) + 1) else { return }
+            var r = JSONObjectReader(s, maxObjectBytes: maxObject)
+            var last: Int64 = 0
+            while let item = try? r.next() {
+                switch item {
+                case .object(let o, let n, _):
+                    if o.count > maxObject { fuzzFail("object over the limit") }
+                    if o.first != ASCII.openBrace { fuzzFail("object not starting with {") }
+                    last = n
+                case .oversize(let n), .garbage(let n, _), .truncated(let n):
+                    last = n
+                }
+            }
+            _ = last
+        }
+    }
+
+    // MARK: - Access logs
+
+    static let presetTexts: [String] = [
+        #"$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId $context.extendedRequestId"#,
+        #"$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.routeKey $context.protocol" $context.status $context.responseLength $context.requestId"#,
+        #"<request id="$context.requestId"> <ip>$context.identity.sourceIp</ip> <caller>$context.identity.caller</caller> <user>$context.identity.user</user> <requestTime>$context.requestTime</requestTime> <httpMethod>$context.httpMethod</httpMethod> <resourcePath>$context.resourcePath</resourcePath> <status>$context.status</status> <protocol>$context.protocol</protocol> <responseLength>$context.responseLength</responseLength> </request>"#,
+        #"$context.identity.sourceIp,$context.identity.caller,$context.identity.user,$context.requestTime,$context.httpMethod,$context.resourcePath,$context.protocol,$context.status,$context.responseLength,$context.requestId"#,
+        #"$context.identity.sourceIp,$context.requestTime,$context.httpMethod,$context.routeKey,$context.protocol,$context.status,$context.responseLength,$context.requestId"#,
+        #"$context.requestId [$context.requestTimeEpoch] $context.identity.sourceIp $context.httpMethod $context.resourcePath $context.path $context.status $context.responseLength $context.error.responseType "$context.identity.userAgent" "$context.error.message""#,
+        #"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength"}"#,
+        #"{"req":{"id":"$context.requestId","t":$context.requestTimeEpoch,"m":"$context.httpMethod $context.path"},"ua":"$context.identity.userAgent","o":"$context.error.responseType: $context.error.message","s":$context.status}"#,
+    ]
+
+    static let parsers: [AccessLogParser] = [AccessLogParser.recognisedJSON, AccessLogParser.serverlessKeyValue]
+        + presetTexts.map { try! LogTemplate($0).parser }
+
+    static func accessAuto(_ p: UnsafeBufferPointer<UInt8>) {
+        let ls = split(p)
+        if let parser = AccessLogDetector.detect(sampleLines: Array(ls.prefix(20)), template: nil) {
+            parseAll(parser, ls)
+        }
+    }
+
+    static func accessPresets(_ p: UnsafeBufferPointer<UInt8>) {
+        let ls = split(p, maxLines: 50)
+        for parser in parsers { parseAll(parser, ls) }
+    }
+
+    static func template(_ p: UnsafeBufferPointer<UInt8>) {
+        var ls = split(p, maxLines: 50)
+        guard !ls.isEmpty else { return }
+        let text = String(decoding: ls.removeFirst(), as: UTF8.self)
+        guard let t = try? LogTemplate(text) else { return }
+        parseAll(t.parser, ls)
+        if let d = AccessLogDetector.detect(sampleLines: ls, template: t) { parseAll(d, ls) }
+    }
+
+    static func container(_ p: UnsafeBufferPointer<UInt8>) {
+        var count = 0
+        var b = AccessRecordBuilder()
+        var events = 0
+        _ = LogEventContainer.scan(p, eventCount: &count) { msg, ts in
+            events += 1
+            _ = AccessLogParser.recognisedJSON.parse(message: msg, fallbackTime: ts, into: &b)
+        }
+        if events > count && count > 0 { fuzzFail("\(events) events delivered, \(count) counted") }
+    }
+
+    // MARK: - Browser
+
+    static func console(_ p: UnsafeBufferPointer<UInt8>) {
+        let s = String(decoding: p, as: UTF8.self)
+        _ = ConsoleMessageClassifier.classify(s)
+        _ = ConsoleMessageClassifier.classifyScriptError(s)
+    }
+
+    static func browser(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count >= 1 else { return }
+        let formats = BrowserFormat.allCases
+        let body = UnsafeBufferPointer(rebasing: p[1...])
+        let ls = split(body)
+        _ = BrowserDetector.detect(sampleLines: Array(ls.prefix(20)), firstBytes: Array(body.prefix(512)))
+        var r = BrowserLineReader(format: formats[Int(p[0]) % formats.count], input: 0)
+        var used = 0, skipped = 0
+        for (i, l) in ls.enumerated() {
+            let reason = l.withUnsafeBufferPointer { r.consume($0, number: Int64(i + 1)) }
+            if reason == nil { used += 1 } else { skipped += 1 }
+        }
+        _ = r.finish()
+        if used + skipped != ls.count { fuzzFail("lines unaccounted for") }
+    }
+
+    static func har(_ p: UnsafeBufferPointer<UInt8>) {
+        var stats = InputStats(path: "fuzz.har", kind: .browserReport, format: "har")
+        _ = HARReader.read(p, input: 0, stats: &stats)
+    }
+
+    static func jsonValue(_ p: UnsafeBufferPointer<UInt8>) {
+        guard let v = JSONValue.parse(p) else { return }
+        _ = v.text
+        _ = v.int64
+        _ = v.path("log.entries")
+        _ = v.first(["message", "msg"])
+        _ = v.member(ignoringCase: "Message")
+        if let a = v.array { for x in a.prefix(8) { _ = x.text; _ = x.int } }
+    }
+
+    /// Bytes → fields at NUL; lines `name: value` become headers.
+    static func fetch(_ p: UnsafeBufferPointer<UInt8>) {
+        guard p.count >= 2 else { return }
+        let flags = p[0]
+        let parts = UnsafeBufferPointer(rebasing: p[1...]).split(separator: 0, maxSplits: 5, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        func part(_ i: Int) -> String { i < parts.count ? parts[i] : "" }
+        func headers(_ s: String) -> [(name: String, value: String)] {
+            s.split(separator: "\n").map { l in
+                guard let c = l.firstIndex(of: ":") else { return (String(l), "") }
+                return (String(l[..<c]), String(l[l.index(after: c)...]))
+            }
+        }
+        let status1 = Int(flags & 0x7) * 100 + Int(flags >> 3)
+        let req = FetchCORSCheck.Request(method: part(0), headers: headers(part(1)), origin: part(2),
+                                         credentials: flags & 0x40 != 0)
+        let pre = flags & 0x80 != 0 ? FetchCORSCheck.Response(status: status1, headers: headers(part(3))) : nil
+        let res = flags & 0x20 != 0 ? FetchCORSCheck.Response(status: 200 + Int(flags & 0x3), headers: headers(part(4))) : nil
+        _ = FetchCORSCheck.check(request: req, preflight: pre, response: res)
+        _ = FetchCORSCheck.needsPreflight(req)
+        _ = FetchCORSCheck.unsafeHeaderNames(req)
+        _ = FetchCORSCheck.parseList(part(5))
+    }
+
+    // MARK: - Writers
+
+    /// Every string field of a report filled from the bytes (split at 0x01), wrapped in a
+    /// marker tag that must never appear unescaped in the HTML.
+    static func writers(_ p: UnsafeBufferPointer<UInt8>) {
+        // Parts capped at 512 bytes: ~60 fields each, and escaping is per character anyway.
+        var parts = p.split(separator: 1, omittingEmptySubsequences: false).map { String(decoding: $0.prefix(512), as: UTF8.self) }
+        if parts.isEmpty { parts = [""] }
+        var k = 0
+        func s() -> String { defer { k += 1 }; return "<x-fz>" + parts[k % parts.count] + "</x-fz>" }
+        let t0: Int64 = 1_763_718_300_000
+        func incident(_ c: FailureClass, _ i: Int) -> Incident {
+            Incident(time: t0 + Int64(i), failureClass: c, stage: i % 2 == 0 ? .preflight : .response,
+                     confidence: .inferred, clientIP: s(), userAgent: s(), origin: s(), method: s(), path: s(),
+                     status: 403, gatewayError: s(), requestId: s(), followupStatus: i % 2 == 0 ? nil : 200,
+                     source: SourceLocation(input: 0, line: Int64(i + 1)), evidence: s())
+        }
+        var a = InputStats(path: s(), kind: .accessLog, format: s())
+        a.lines = 3
+        a.skip(SkipReason(s()), line: 2)
+        a.error = InputError(.truncatedGzip, offset: 7, s())
+        let classes: [FailureClass] = [.preflightRejected, .gatewayErrorMasked, .unknown]
+        var samples: [FailureClass: [Incident]] = [:]
+        for (i, c) in classes.enumerated() { samples[c] = [incident(c, i), incident(c, i + 3)] }
+        let rows = classes.map {
+            RunReport.SummaryRow(failureClass: $0, stage: .preflight, method: s(), path: s(), origin: s(),
+                                 count: 2, firstSeen: t0, lastSeen: t0 + 60_000)
+        }
+        var totals = RunReport.Totals()
+        totals.lines = 3
+        totals.incidents = 6
+        let report = RunReport(version: "fuzz", generated: t0, windowSeconds: 10, maxSkewSeconds: 5,
+                               firstTime: t0, lastTime: t0 + 60_000, inputs: [a], totals: totals,
+                               byClass: [.preflightRejected: 2, .gatewayErrorMasked: 2, .unknown: 2], rows: rows,
+                               perMinute: [RunReport.MinuteCount(minute: t0, counts: [.unknown: 2])],
+                               topRoutes: [.init(label: s(), count: 2)], topOrigins: [.init(label: s(), count: 2)],
+                               topClients: [.init(label: s(), count: 2)], samples: samples, notes: [s()])
+        let html = HTMLReport.render(report)
+        let marker = Array("<x-fz".utf8)
+        let closeMarker = Array("</x-fz".utf8)
+        if contains(html, marker) || contains(html, closeMarker) { fuzzFail("a logged value reached the HTML unescaped") }
+        for bad in ["<script>alert", "<img src=x", "</style><"] where parts.contains(where: { $0.contains(bad) }) {
+            if contains(html, Array(bad.utf8)) { fuzzFail("\(bad) reached the HTML unescaped") }
+        }
+
+        // CSV: every cell reads back, formula starts neutralised.
+        for part in parts.prefix(8) {
+            let cell = CSVOutput.cell(part)
+            var body = Substring(cell)
+            if body.hasPrefix("\"") {
+                guard body.hasSuffix("\""), body.count >= 2 else { fuzzFail("unbalanced CSV quoting") }
+                body = body.dropFirst().dropLast()
+                if body.replacingOccurrences("\"\"", "").contains("\"") { fuzzFail("lone quote inside a CSV cell") }
+            } else if cell.contains(",") || cell.contains("\n") || cell.contains("\r") || cell.contains("\"") {
+                fuzzFail("CSV cell needs quotes")
+            }
+            if let f = body.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { fuzzFail("formula not neutralised") }
+        }
+        var csv: [UInt8] = []
+        for list in samples.values { for i in list { CSVOutput.appendIncident(i, source: "src:1", to: &csv) } }
+        _ = CSVOutput.summary(report)
+        _ = JSONOutput.summary(report)
+        let prom = PrometheusOutput.render(report)
+        _ = prom
+    }
+
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= hay.count, let f = needle.first else { return false }
+        var i = 0
+        while i + needle.count <= hay.count {
+            if hay[i] == f && hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+}
+
+extension Substring {
+    func replacingOccurrences(_ a: String, _ b: String) -> String {
+        var out = ""
+        var rest = self[...]
+        while let r = rest.firstRange(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}

@@ -1,0 +1,78 @@
+import CorsscanCore
+import Dispatch
+import XCTest
+
+@testable import CorsscanBrowser
+
+/// Regression tests for hostile browser evidence found while hardening (issue 7).
+final class HostileBrowserInputTests: XCTestCase {
+    func consume(_ format: BrowserFormat, _ lines: [String]) -> [BrowserReport] {
+        var r = BrowserLineReader(format: format, input: 0)
+        for (i, l) in lines.enumerated() {
+            var b = Array(l.utf8)
+            _ = b.withUnsafeMutableBufferPointer { r.consume(UnsafeBufferPointer($0), number: Int64(i + 1)) }
+        }
+        return r.finish()
+    }
+
+    /// A beacon/WebDriver `timestamp` beyond Int64 milliseconds used to trap converting to Int64.
+    func testHugeEpochTimestampsAreIgnoredNotFatal() {
+        let msg = "Access to fetch at 'https://api.example.com/x' from origin 'https://a.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        for ts in ["1e300", "9223372036854775807", "9.3e18", "-1e300", "1e19"] {
+            let reports = consume(.beacon, [#"{"message":"\#(msg)","timestamp":\#(ts)}"#])
+            XCTAssertEqual(reports.count, 1, ts)
+            let wd = consume(.webdriverLog, [#"{"level":"SEVERE","message":"https://a.example/ 0 \#(msg)","source":"network","timestamp":\#(ts)}"#])
+            XCTAssertLessThanOrEqual(wd.count, 1, ts)
+        }
+    }
+
+    /// A CDP `wallTime` beyond Int64 milliseconds used to trap.
+    func testHugeCDPWallTimeIsIgnoredNotFatal() {
+        for wall in ["1e300", "-1e300", "9.3e15", "1.7976931348623157e308"] {
+            let sent = #"{"method":"Network.requestWillBeSent","params":{"request":{"headers":{"Origin":"https://a.example"},"method":"GET","url":"https://api.example.com/x"},"requestId":"1","timestamp":1.5,"type":"Fetch","wallTime":\#(wall)}}"#
+            let failed = #"{"method":"Network.loadingFailed","params":{"corsErrorStatus":{"corsError":"MissingAllowOriginHeader","failedParameter":""},"errorText":"net::ERR_FAILED","requestId":"1","timestamp":2.5,"type":"Fetch"}}"#
+            let reports = consume(.cdp, [sent, failed])
+            XCTAssertEqual(reports.count, 1, wall)
+        }
+    }
+
+    func har(_ entries: [String]) -> String {
+        #"{"log":{"version":"1.2","entries":["# + entries.joined(separator: ",") + "]}}"
+    }
+
+    func read(_ doc: String) -> ([BrowserReport], InputStats) {
+        var stats = InputStats(path: "x.har", kind: .browserReport, format: "har")
+        var b = Array(doc.utf8)
+        let r = b.withUnsafeMutableBufferPointer { HARReader.read(UnsafeBufferPointer($0), input: 0, stats: &stats) }
+        return (r, stats)
+    }
+
+    /// Many preflights and requests to one URL used to pair in quadratic time (20k + 20k
+    /// entries: minutes); pairing now looks at a bounded number of candidates.
+    func testManyPreflightsToOneURLPairInBoundedTime() {
+        let pre = #"{"startedDateTime":"2026-11-21T09:45:11.000Z","request":{"method":"OPTIONS","url":"https://api.example.com/x","headers":[{"name":"Origin","value":"https://a.example"},{"name":"Access-Control-Request-Method","value":"PUT"}]},"response":{"status":200,"headers":[{"name":"Access-Control-Allow-Origin","value":"https://a.example"}]}}"#
+        let req = #"{"startedDateTime":"2026-11-21T09:45:11.000Z","request":{"method":"PUT","url":"https://api.example.com/x","headers":[{"name":"Origin","value":"https://a.example"}]},"response":{"status":200,"headers":[]}}"#
+        let n = 20_000
+        let doc = har(Array(repeating: pre, count: n) + Array(repeating: req, count: n))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (reports, stats) = read(doc)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        XCTAssertLessThan(seconds, 60, "pairing is not quadratic")
+        XCTAssertEqual(stats.lines, Int64(2 * n))
+        XCTAssertEqual(stats.lines, stats.records + stats.skippedTotal)
+        XCTAssertGreaterThan(reports.count, 0)
+    }
+
+    /// A HAR of millions of tiny values (what a small gzip bomb inflates to) is refused with
+    /// a named `too-large` error instead of a multi-gigabyte tree.
+    func testHARWithTooManyValuesIsRefused() {
+        let doc = #"{"log":{"version":"1.2","entries":["# + String(repeating: "0,", count: HARReader.maxValues) + "0]}}"
+        let (reports, stats) = read(doc)
+        XCTAssertTrue(reports.isEmpty)
+        XCTAssertEqual(stats.error?.kind, .tooLarge)
+        XCTAssertEqual(stats.lines, 0)
+        // Commas and brackets inside strings do not count.
+        let small = Array(#"{"a":"[,,{\"]","b":[1,2]}"#.utf8)
+        XCTAssertEqual(small.withUnsafeBufferPointer { HARReader.valueCount($0) }, 5)
+    }
+}
