@@ -283,23 +283,22 @@ final class AccessLogDecoder {
                 stats.lines += 1
                 parseMessage(buf, fallbackTime: nil, number: eventNumber)
             case .malformed:
-                eventNumber += 1
-                stats.lines += 1
-                stats.skip(.malformedJSON, line: eventNumber)
+                skipObject(.malformedJSON)
             }
         case .oversize:
-            eventNumber += 1
-            stats.lines += 1
-            stats.skip(.oversizeLine, line: eventNumber)
+            skipObject(.oversizeLine)
         case .garbage:
-            eventNumber += 1
-            stats.lines += 1
-            stats.skip(.unknownFormat, line: eventNumber)
+            skipObject(.unknownFormat)
         case .truncated:
-            eventNumber += 1
-            stats.lines += 1
-            stats.skip(.truncated, line: eventNumber)
+            skipObject(.truncated)
         }
+    }
+
+    /// Counts one unusable object as one skipped unit.
+    private func skipObject(_ reason: SkipReason) {
+        eventNumber += 1
+        stats.lines += 1
+        stats.skip(reason, line: eventNumber)
     }
 
     private func parseMessage(_ msg: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, number: Int64) {

@@ -242,11 +242,16 @@ final class Pipeline {
         } catch {
             stats[i].error = error
         }
+        finishBrowserInput(source, index: i)
+        return reader.finish()
+    }
+
+    /// Records a browser input's byte counts and closes it.
+    private func finishBrowserInput(_ source: ByteSource, index i: Int) {
         stats[i].compressedBytes = source.compressedBytesRead
         stats[i].bytes = source.decompressedBytes
         closedBytes += source.compressedBytesRead
         source.close()
-        return reader.finish()
     }
 
     /// HAR files are one JSON document: read whole, up to a limit far above real captures.
@@ -269,10 +274,7 @@ final class Pipeline {
         } catch {
             stats[i].error = error
         }
-        stats[i].compressedBytes = source.compressedBytesRead
-        stats[i].bytes = source.decompressedBytes
-        closedBytes += source.compressedBytesRead
-        source.close()
+        finishBrowserInput(source, index: i)
         return out
     }
 }
