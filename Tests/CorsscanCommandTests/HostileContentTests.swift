@@ -279,7 +279,7 @@ final class HostileContentTests: XCTestCase {
             for f in try FileManager.default.contentsOfDirectory(atPath: out.path) where f.contains(".tmp-") {
                 try FileManager.default.removeItem(at: out.appendingPathComponent(f))
             }
-            try Hostile.run(Hostile.pinned + ["--out", out.path, CLI.fixtures.appendingPathComponent("basic").path])
+            _ = try Hostile.run(Hostile.pinned + ["--out", out.path, CLI.fixtures.appendingPathComponent("basic").path])
         }
         XCTAssertGreaterThan(killedWhileWriting, 0, "at least one run was killed while writing its reports")
     }

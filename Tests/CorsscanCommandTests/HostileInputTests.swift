@@ -80,7 +80,7 @@ final class HostileInputTests: XCTestCase {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = dir.appendingPathComponent("long.log")
-        FileManager.default.createFile(atPath: f.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: f.path, contents: nil)
         let h = try FileHandle(forWritingTo: f)
         h.write(Data((try Self.line(1) + "\n{\"requestId\":\"").utf8))
         let block = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
@@ -330,7 +330,7 @@ final class HostileInputTests: XCTestCase {
         try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log")).write(to: logs.appendingPathComponent("good.log"))
         XCTAssertEqual(mkfifo(logs.appendingPathComponent("fifo.log").path, 0o600), 0)
         let empty = dir.appendingPathComponent("empty.log.gz")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
 
         // A directory walk skips the FIFO (not a regular file) and does not block on it.
         let out = dir.appendingPathComponent("out")

@@ -19,8 +19,8 @@ enum Hostile {
         p.arguments = args
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("corsscan-stderr-\(UUID().uuidString)")
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("corsscan-stdout-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: errURL)
             try? FileManager.default.removeItem(at: outURL)
