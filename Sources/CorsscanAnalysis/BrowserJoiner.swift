@@ -78,22 +78,31 @@ final class BrowserJoiner {
         // Every record against every report in its window is quadratic when both are dense
         // (10k beacon reports and 10k requests in one window took many minutes): look at
         // no more than `maxScan` reports, those nearest in time (the best candidates anyway).
-        var from = lo, to = hi
-        if hi - lo > Self.maxScan {
-            var a = lo, b = hi
-            while a < b {
-                let m = (a + b) / 2
-                if reports[m].time! < r.time { a = m + 1 } else { b = m }
+        // Browsers report when the response arrives: for a slow request (a 29 s timeout) the
+        // nearest reports are those around its response, so look around both times.
+        var scanned: [Range<Int>] = [scanRange(around: r.time)]
+        if responseAt != r.time { scanned.append(scanRange(around: responseAt)) }
+        let penalty = PathMatching.hasPath(r) ? 0 : Self.pathlessPenaltyMs
+        for (k, range) in scanned.enumerated() {
+            for i in range where (k == 0 || !scanned[0].contains(i)) && matches(i, r) {
+                let t = reports[i].time!
+                guard t - responseAt <= options.windowMs + options.clockSkewMs else { continue }
+                consider(i, r, distance: Self.distance(t, r, responseAt: responseAt) + penalty)
             }
-            from = max(lo, min(a - Self.maxScan / 2, hi - Self.maxScan))
-            to = from + Self.maxScan
         }
-        for i in from..<to where matches(i, r) {
-            let t = reports[i].time!
-            guard t - responseAt <= options.windowMs + options.clockSkewMs else { continue }
-            let penalty = PathMatching.hasPath(r) ? 0 : Self.pathlessPenaltyMs
-            consider(i, r, distance: Self.distance(t, r, responseAt: responseAt) + penalty)
+    }
+
+    /// The reports of the current window to compare with a record: all of them, or the
+    /// `maxScan` nearest to `time` when there are more.
+    private func scanRange(around time: Int64) -> Range<Int> {
+        guard hi - lo > Self.maxScan else { return lo..<hi }
+        var a = lo, b = hi
+        while a < b {
+            let m = (a + b) / 2
+            if reports[m].time! < time { a = m + 1 } else { b = m }
         }
+        let from = max(lo, min(a - Self.maxScan / 2, hi - Self.maxScan))
+        return from..<(from + Self.maxScan)
     }
 
     private func matches(_ i: Int, _ r: AccessRecord) -> Bool {
@@ -152,19 +161,22 @@ final class BrowserJoiner {
         }
     }
 
-    /// Every record location that is some report's candidate.
-    private var candidateLocations: Set<SourceLocation> = []
+    /// How many reports hold each record location among their candidates.
+    private var candidateRefs: [SourceLocation: Int] = [:]
 
     /// Whether a gateway record may still be joined by a report (its incident must be kept).
-    func isCandidate(_ location: SourceLocation) -> Bool { candidateLocations.contains(location) }
+    func isCandidate(_ location: SourceLocation) -> Bool { candidateRefs[location] != nil }
 
     private func consider(_ i: Int, _ r: AccessRecord, distance: Int64) {
         var list = candidates[i]
         if list.contains(where: { $0.location == r.location }) { return }
         list.append(Candidate(distance: distance, location: r.location, isOptions: r.method == .options, record: r))
-        candidateLocations.insert(r.location)
+        candidateRefs[r.location, default: 0] += 1
         list.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.location < $1.location }
-        if list.count > Self.maxCandidates { list.removeLast() }
+        if list.count > Self.maxCandidates {
+            let dropped = list.removeLast().location
+            if let n = candidateRefs[dropped] { candidateRefs[dropped] = n > 1 ? n - 1 : nil }
+        }
         candidates[i] = list
     }
 

@@ -66,7 +66,7 @@ public final class Correlator {
     private var retracted: Set<Int> = []
     /// Requests logged with one-second times that found no preflight, for one second: a
     /// preflight of the same second in another file may be merged after its follow-up.
-    private var unclaimed: [UInt64: AccessRecord] = [:]
+    private var unclaimed: [UInt64: (record: AccessRecord, reported: Bool)] = [:]
     private var unclaimedExpiry = RingQueue<(until: Int64, key: UInt64, line: SourceLocation)>()
 
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
@@ -119,9 +119,10 @@ public final class Correlator {
                 emit(r, .preflightRejected, .preflight, GatewayCauses.preflightRejection(r), gatewayError: type)
             default:
                 if let f = claimUnclaimed(r, key: key) {
-                    // Its follow-up was merged first (same second, another file).
+                    // Its follow-up was merged first (same second, another file); an incident
+                    // it already gave (as a known cross-origin client) stands.
                     totals.followed += 1
-                    followedUp(f, after: r)
+                    if !f.reported { followedUp(f.record, after: r) }
                     return
                 }
                 serial += 1
@@ -149,17 +150,18 @@ public final class Correlator {
             followedUp(r, after: p)
             return
         }
-        if r.timeInSeconds {
-            unclaimed[key] = r
-            unclaimedExpiry.append((r.time + 1000, key, r.location))
-        }
-
         // Not a follow-up: still a cross-origin caller if the client preflighted recently (a
         // page calling the API cross-origin does so for every path; simple requests and
         // cached preflights have no OPTIONS of their own).
-        guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
-        guard let t = corsClients[client.value], r.time - t <= options.corsClientMemoryMs else { return }
-        maskedIfGatewayError(r, after: nil)
+        var reported = false
+        if r.status >= 400, !options.gatewayResponsesHaveCORS,
+           let t = corsClients[client.value], r.time - t <= options.corsClientMemoryMs {
+            reported = maskedIfGatewayError(r, after: nil)
+        }
+        if r.timeInSeconds {
+            unclaimed[key] = (r, reported)
+            unclaimedExpiry.append((r.time + 1000, key, r.location))
+        }
     }
 
     /// Whether `r` repeats a record already seen (overlapping exports, Firehose retries): same
@@ -177,6 +179,8 @@ public final class Correlator {
         h.add(UInt64(bitPattern: r.time))
         h.add(UInt64(r.method.rawValue) << 16 | UInt64(r.status))
         h.add(r.bytes(.sourceIP))
+        h.add(r.bytes(.userAgent))
+        h.add(PathMatching.correlationPath(r))
         if recentIds[h.value] != nil {
             var d = duplicates[r.location.input] ?? (0, [])
             d.count += 1
@@ -195,18 +199,22 @@ public final class Correlator {
         maskedIfGatewayError(r, after: p)
     }
 
-    private func maskedIfGatewayError(_ r: AccessRecord, after p: AccessRecord?) {
-        guard let (type, inferredType) = GatewayCauses.errorType(r) else { return }
+    /// Emits `gateway-error-masked` when `r` is a gateway-generated error; returns whether it did.
+    @discardableResult
+    private func maskedIfGatewayError(_ r: AccessRecord, after p: AccessRecord?) -> Bool {
+        guard let (type, inferredType) = GatewayCauses.errorType(r) else { return false }
         let after = p.map { " \(max(0, r.time - $0.time)) ms after its preflight" } ?? " (the client preflighted this path earlier)"
         let typeText = inferredType ? "likely \(type) (\(r.status) with its \(r.responseLength)-byte default body)" : type
         emit(r, .gatewayErrorMasked, .response,
              "\(r.method.text) answered \(r.status) \(typeText) by the gateway\(after); gateway responses carry no CORS headers by default, so the browser shows a CORS error instead of the \(r.status)",
              followupStatus: Int(r.status), gatewayError: type)
+        return true
     }
 
     /// A request of the same second that was merged before this preflight.
-    private func claimUnclaimed(_ p: AccessRecord, key: UInt64) -> AccessRecord? {
-        guard p.timeInSeconds, let u = unclaimed[key], u.time >= p.time, u.time - p.time < 1000 else { return nil }
+    private func claimUnclaimed(_ p: AccessRecord, key: UInt64) -> (record: AccessRecord, reported: Bool)? {
+        guard p.timeInSeconds, let u = unclaimed[key], u.record.time >= p.time, u.record.time - p.time < 1000
+        else { return nil }
         unclaimed[key] = nil
         return u
     }
@@ -216,8 +224,11 @@ public final class Correlator {
     private func lateFollowUp(_ r: AccessRecord, keys: [UInt64]) -> AccessRecord? {
         guard !recentlyBlocked.isEmpty else { return nil }
         for k in keys {
+            // Only within the horizon `drainFinal` keeps incidents for (a late preflight's
+            // entry can outlive its expiry-queue slot).
             guard let b = recentlyBlocked[k], r.time >= b.preflight.time,
-                  r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0)
+                  r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0),
+                  b.preflight.time >= now - options.windowMs - 999 - Self.lateHorizonMs
             else { continue }
             recentlyBlocked[k] = nil
             retracted.insert(b.incident)
@@ -327,7 +338,7 @@ public final class Correlator {
         }
         while let e = unclaimedExpiry.first, e.until < time {
             unclaimedExpiry.removeFirst()
-            if unclaimed[e.key]?.location == e.line { unclaimed[e.key] = nil }
+            if unclaimed[e.key]?.record.location == e.line { unclaimed[e.key] = nil }
         }
     }
 
@@ -341,7 +352,10 @@ public final class Correlator {
     /// One expiry entry per key: a key remembered again keeps its entry, which is
     /// re-queued with the newer time when it comes due (so the queue never outgrows the map).
     private func remember(_ key: UInt64, _ time: Int64) {
-        if corsClients.updateValue(time, forKey: key) == nil {
+        if let t = corsClients[key] {
+            if time > t { corsClients[key] = time }  // a late record does not move it back
+        } else {
+            corsClients[key] = time
             corsExpiry.append((time, key))
             enforceBound()
         }

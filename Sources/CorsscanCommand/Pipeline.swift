@@ -77,12 +77,9 @@ final class Pipeline {
             case .accessLines, .accessObjects, .unknown:
                 lazy.append(accessInput(index: index, path: path, plan: plan, opened: source))
             case .browserLines, .har:
-                if path == "-" {
-                    browserInputs.append((i, source, plan))
-                } else {
-                    source.close()
-                    browserInputs.append((i, source, plan))
-                }
+                // stdin, pipes and FIFOs can be read only once: keep the probed source.
+                if path != "-" && source.fileSize != nil { source.close() }
+                browserInputs.append((i, source, plan))
             }
         }
 
@@ -93,7 +90,7 @@ final class Pipeline {
         var reports: [BrowserReport] = []
         for b in browserInputs {
             let source: ByteSource
-            if entries[b.index].path == "-" {
+            if entries[b.index].path == "-" || b.source.fileSize == nil {
                 source = b.source
             } else {
                 do throws(InputError) {

@@ -27,9 +27,10 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ args: [String], environment: [String: String] = [:], cwd: URL? = nil) throws -> CLIRun {
+    static func run(_ args: [String], environment: [String: String] = [:], cwd: URL? = nil,
+                    shell: Bool = false) throws -> CLIRun {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = shell ? URL(fileURLWithPath: "/bin/bash") : binary
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

@@ -36,3 +36,18 @@ final class RealBrowserTests: XCTestCase {
         ].reduce(into: [:]) { d, kv in d[kv.key == "/no-options" ? "/prod/no-options" : kv.key] = kv.value })
     }
 }
+
+final class PipedBrowserInputTests: XCTestCase {
+    /// `corsscan access.log <(cat console.log)`: a piped browser input is read once, whole.
+    func testBrowserEvidenceFromAPipeIsRead() throws {
+        let dir = CLI.fixtures.appendingPathComponent("real-chromium")
+        let out = try CLI.tempDir()
+        let cmd = "'\(CLI.binary.path)' -q --no-progress --now 2026-11-21T12:00:00Z --out '\(out.path)' " +
+            "'\(dir.appendingPathComponent("access.log").path)' <(cat '\(dir.appendingPathComponent("chromium-enable-logging.log").path)')"
+        let r = try CLI.run(["-c", cmd], shell: true)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv")))
+        XCTAssertEqual(rows.count - 1, 11)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0[3] == "confirmed" }, "\(rows)")
+    }
+}
