@@ -45,6 +45,10 @@ public final class RecordMerger {
     public private(set) var lateByInput: [Int32: Int64] = [:]
     /// The most inputs that were open at once.
     public private(set) var maxOpenSeen = 0
+    /// Inputs that were due (their time had come) while `maxOpen` inputs were open already,
+    /// so their records were merged late.
+    public private(set) var delayedInputs = 0
+    private var lastDelayed: Int32 = -1
 
     private var unopened: [LazyInput]  // sorted descending so the next is `last`
     private var open: [OpenInput] = []  // binary heap by key
@@ -98,6 +102,12 @@ public final class RecordMerger {
     }
 
     private func openDueInputs() {
+        if open.count >= maxOpen, let next = unopened.last, let t = next.firstTime, !open.isEmpty,
+           t - maxSkewMs <= open[0].key, next.index != lastDelayed {
+            // Due, but the bound is reached: its records will come late.
+            delayedInputs += 1
+            lastDelayed = next.index
+        }
         while let next = unopened.last, open.count < maxOpen {
             let due: Bool
             if open.isEmpty {

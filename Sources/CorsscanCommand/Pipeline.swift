@@ -152,8 +152,11 @@ final class Pipeline {
         }
         incidents.sort(by: Incident.reportOrder)
         for inc in incidents { tally.add(inc) }
-        let report = tally.build(inputs: stats, totals: totals, firstTime: first, lastTime: last,
+        var report = tally.build(inputs: stats, totals: totals, firstTime: first, lastTime: last,
                                  options: config.analysis, version: CorsscanMain.version, generated: config.generated)
+        if merger.delayedInputs > 0 {
+            report.notes.insert("\(merger.delayedInputs) input\(merger.delayedInputs == 1 ? "" : "s") overlapped in time with \(config.maxOpen) already open (--max-open) and \(merger.delayedInputs == 1 ? "was" : "were") merged late; raise --max-open to correlate them in order.", at: 0)
+        }
         return Outcome(report: report, incidents: incidents, spill: spill)
     }
 

@@ -62,6 +62,22 @@ final class RecordMergerTests: XCTestCase {
         XCTAssertEqual(m.late, 0)
     }
 
+    func testInputsDelayedByTheOpenBoundAreCounted() {
+        // Three files covering the same minute, at most one open: two are merged late.
+        let inputs = (0..<3).map { f in
+            let recs = (0..<5).map { rec(Int32(f), Int64($0 + 1), Int64($0) * 10_000) }
+            return LazyInput(firstTime: recs[0].time, index: Int32(f), open: { ArraySource(recs) })
+        }
+        let m = RecordMerger(inputs: inputs, maxSkewMs: 5000, maxOpen: 1)
+        XCTAssertEqual(drain(m).count, 15)
+        XCTAssertEqual(m.delayedInputs, 2)
+        XCTAssertGreaterThan(m.late, 0)
+        let wide = RecordMerger(inputs: inputs, maxSkewMs: 5000, maxOpen: 3)
+        XCTAssertEqual(drain(wide).count, 15)
+        XCTAssertEqual(wide.delayedInputs, 0)
+        XCTAssertEqual(wide.late, 0)
+    }
+
     func testMergedStreamCorrelatesAcrossFiles() {
         // Preflight in one file (one log stream), its follow-up in another.
         var a = RecordScript(input: 0)
