@@ -3,7 +3,7 @@ import CorsscanCore
 // MARK: - The phrase table
 //
 // Distinctive phrases of every CORS console message in
-// /work/shared/reference/browser-messages.tsv (Chromium `cors_error_string.cc` current,
+// ../shared/reference/browser-messages.tsv (beside the repository) (Chromium `cors_error_string.cc` current,
 // previous and 2017/2018 Blink generations; Firefox `security.properties` current and
 // UXP; WebKit `CrossOriginAccessControl.cpp` & co.), plus legacy Edge/IE `SEC71xx`
 // codes. Phrases are matched on the message lower-cased (ASCII) with typographic quotes

@@ -3,7 +3,7 @@ import CorsscanCore
 /// What each failure class means and how to fix it on API Gateway.
 ///
 /// The domain table first (one `Entry` per `FailureClass`), then the lookup. Sources:
-/// `/work/shared/reference/apigateway-logs.md` §2.3 (gateway responses), §3.1 (REST),
+/// `../shared/reference/apigateway-logs.md` (beside the repository) §2.3 (gateway responses), §3.1 (REST),
 /// §3.2 (what a REST preflight gets when something is missing), §3.3 (HTTP APIs),
 /// §3.4 (duplicate headers). The texts are static: nothing from a log goes in here, and
 /// the HTML writer escapes them anyway.

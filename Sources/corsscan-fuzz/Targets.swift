@@ -366,16 +366,28 @@ enum FuzzTargets {
 
         // CSV: every cell reads back, formula starts neutralised.
         for part in parts.prefix(8) {
-            let cell = CSVOutput.cell(part)
-            var body = Substring(cell)
-            if body.hasPrefix("\"") {
-                guard body.hasSuffix("\""), body.count >= 2 else { fuzzFail("unbalanced CSV quoting") }
-                body = body.dropFirst().dropLast()
-                if body.replacingOccurrences("\"\"", "").contains("\"") { fuzzFail("lone quote inside a CSV cell") }
-            } else if cell.contains(",") || cell.contains("\n") || cell.contains("\r") || cell.contains("\"") {
+            // Checked on Unicode scalars, as CSV readers see it: a quote followed by a
+            // combining mark is one Character but still an opening quote.
+            let cell = Array(CSVOutput.cell(part).unicodeScalars)
+            var body = cell[...]
+            if cell.first == "\"" {
+                guard cell.count >= 2, cell.last == "\"" else { fuzzFail("unbalanced CSV quoting") }
+                body = cell.dropFirst().dropLast()
+                var i = body.startIndex
+                while i < body.endIndex {
+                    if body[i] == "\"" {
+                        guard body.index(after: i) < body.endIndex, body[body.index(after: i)] == "\"" else {
+                            fuzzFail("lone quote inside a CSV cell")
+                        }
+                        i = body.index(i, offsetBy: 2)
+                    } else {
+                        i = body.index(after: i)
+                    }
+                }
+            } else if cell.contains(where: { $0 == "," || $0 == "\n" || $0 == "\r" || $0 == "\"" }) {
                 fuzzFail("CSV cell needs quotes")
             }
-            if let f = body.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { fuzzFail("formula not neutralised") }
+            if let f = body.first, "=+-@\t\r".unicodeScalars.contains(f) { fuzzFail("formula not neutralised") }
         }
         var csv: [UInt8] = []
         for list in samples.values { for i in list { CSVOutput.appendIncident(i, source: "src:1", to: &csv) } }
