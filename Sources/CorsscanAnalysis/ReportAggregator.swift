@@ -87,13 +87,16 @@ public struct IncidentTally {
 
         var notes: [String] = []
         if totals.late > 0 {
-            notes.append("\(totals.late) records arrived later than --max-skew \(options.maxSkewMs / 1000) s allows inside their file; they were used, but raising --max-skew would correlate them in order.")
+            let one = totals.late == 1
+            notes.append("\(totals.late) \(one ? "record" : "records") arrived later than --max-skew \(options.maxSkewMs / 1000) s allows inside \(one ? "its" : "their") file; \(one ? "it was" : "they were") used, but raising --max-skew would correlate \(one ? "it" : "them") in order.")
         }
         if totals.undetermined > 0 {
-            notes.append("\(totals.undetermined) preflights were undetermined: their \(options.windowMs / 1000) s window runs past the end of the data.")
+            notes.append(totals.undetermined == 1
+                ? "1 preflight was undetermined: its \(options.windowMs / 1000) s window runs past the end of the data."
+                : "\(totals.undetermined) preflights were undetermined: their \(options.windowMs / 1000) s window runs past the end of the data.")
         }
         if totals.evicted > 0 {
-            notes.append("\(totals.evicted) client states were evicted to keep memory bounded (more clients pending at once than the limit); some follow-ups may have been missed.")
+            notes.append("\(totals.evicted) client \(totals.evicted == 1 ? "state was" : "states were") evicted to keep memory bounded (more clients pending at once than the limit); some follow-ups may have been missed.")
         }
         let errored = inputs.filter { $0.error != nil }.count
         if errored > 0 {
