@@ -89,7 +89,14 @@ public final class Correlator {
 
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
-        if isDuplicate(r) { return }
+        var client = ByteHash()
+        client.add(r.bytes(.sourceIP))
+        client.add(r.bytes(.userAgent))
+        client.add(r.bytes(.origin))
+        let path = PathMatching.correlationPath(r)
+        let key = Self.key(client.value, path)
+        if isDuplicate(r, key: key) { return }
+
         if r.time > now {
             now = r.time
             expire(before: now)
@@ -98,13 +105,6 @@ public final class Correlator {
         if firstTime.map({ r.time < $0 }) ?? true { firstTime = r.time }
         if lastTime.map({ r.time > $0 }) ?? true { lastTime = r.time }
         joiner?.offer(r)
-
-        var client = ByteHash()
-        client.add(r.bytes(.sourceIP))
-        client.add(r.bytes(.userAgent))
-        client.add(r.bytes(.origin))
-        let path = PathMatching.correlationPath(r)
-        let key = Self.key(client.value, path)
         let anyPath = Self.key(client.value, [])
 
         if r.method == .options {
@@ -165,8 +165,8 @@ public final class Correlator {
     }
 
     /// Whether `r` repeats a record already seen (overlapping exports, Firehose retries): same
-    /// request id, same time.
-    private func isDuplicate(_ r: AccessRecord) -> Bool {
+    /// request id, same time, method, status, client and path (`key`).
+    private func isDuplicate(_ r: AccessRecord, key: UInt64) -> Bool {
         // The extended id is always the gateway's own (a client can choose `requestId` on REST).
         let idBytes = r.has(.extendedRequestId) ? r.bytes(.extendedRequestId) : r.bytes(.requestId)
         guard !idBytes.isEmpty else { return false }
@@ -178,9 +178,7 @@ public final class Correlator {
         h.add(idBytes)
         h.add(UInt64(bitPattern: r.time))
         h.add(UInt64(r.method.rawValue) << 16 | UInt64(r.status))
-        h.add(r.bytes(.sourceIP))
-        h.add(r.bytes(.userAgent))
-        h.add(PathMatching.correlationPath(r))
+        h.add(key)
         if recentIds[h.value] != nil {
             var d = duplicates[r.location.input] ?? (0, [])
             d.count += 1

@@ -34,6 +34,16 @@ public enum ASCII {
     @inlinable public static func isWhitespace(_ b: UInt8) -> Bool {
         b == space || b == tab || b == lf || b == cr
     }
+    /// The value of a hexadecimal digit (`0-9`, `A-F`, `a-f`), nil for any other byte.
+    @inlinable public static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x41 + 10
+        case 0x61...0x66: return b - 0x61 + 10
+        default: return nil
+        }
+    }
+
     /// ASCII lower-casing of one byte; other bytes unchanged.
     @inlinable public static func lower(_ b: UInt8) -> UInt8 { (b &- 0x41 < 26) ? b | 0x20 : b }
     /// ASCII upper-casing of one byte; other bytes unchanged.

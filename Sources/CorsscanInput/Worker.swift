@@ -58,19 +58,18 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         while count == 0 && !closed { pthread_cond_wait(notEmpty, lock) }
-        if count == 0 { return nil }
-        let e = items[head]
-        items[head] = nil
-        head = (head + 1) % capacity
-        count -= 1
-        pthread_cond_signal(notFull)
-        return e
+        return dequeueLocked()
     }
 
     /// The oldest element without waiting, nil when there is none right now.
     public func tryPop() -> Element? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
+        return dequeueLocked()
+    }
+
+    /// Takes the oldest element, nil when empty; the caller holds `lock`.
+    private func dequeueLocked() -> Element? {
         if count == 0 { return nil }
         let e = items[head]
         items[head] = nil
