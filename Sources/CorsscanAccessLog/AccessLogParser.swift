@@ -133,7 +133,7 @@ public struct AccessLogParser: Sendable {
             }
         case .positional(let t):
             let ok = t.match(p, 0, p.count) { i, lo, hi in
-                apply(t.vars[i].target, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+                apply(t.targets[i], UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
             }
             guard ok else { return .unknownFormat }
             return finish(&r, st, fallbackTime: fallbackTime, positional: true)
@@ -146,7 +146,11 @@ public struct AccessLogParser: Sendable {
     @inline(__always)
     static func scanJSON(_ p: UnsafeBufferPointer<UInt8>, _ j: JSONBody, _ r: inout AccessRecordBuilder,
                          _ st: inout RecordState) -> JSONScanner.Result {
-        JSONScanner.scanObject(p) { path, leaf, lo, hi, isString, escaped in
+        // The memo leaves the record for the walk (the visitor writes to the record).
+        var memo: KeyMemo? = nil
+        swap(&memo, &r.keyMemo)
+        defer { swap(&memo, &r.keyMemo) }
+        return JSONScanner.scanObject(p, memo: &memo) { path, leaf, lo, hi, isString, escaped in
             guard let slot = j.table.lookup(path) ?? (j.auto ? j.table.lookup(leaf) : nil) else { return }
             if slot.sub >= 0 {
                 let t = j.subs[slot.sub]
@@ -178,7 +182,7 @@ public struct AccessLogParser: Sendable {
     static func applySub(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
                          _ st: inout RecordState) {
         _ = t.match(v, 0, v.count) { i, a, b in
-            apply(t.vars[i].target, UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
+            apply(t.targets[i], UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
         }
     }
 

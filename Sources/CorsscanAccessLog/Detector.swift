@@ -84,6 +84,141 @@ public enum LogEventContainer {
     /// `.notContainer` (it may be an access record itself); broken JSON → `.malformed`.
     public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int,
                             onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
+        var spans: [EventSpan] = []
+        return scan(object, eventCount: &eventCount, scratch: &spans, onEvent: onEvent)
+    }
+
+    /// Where one event's message (`start == -1`: none) and time lie in the object.
+    public struct EventSpan: Sendable {
+        var start: Int
+        var end: Int
+        var time: Int64
+    }
+
+    /// `scan` with a caller-owned scratch array, reused across objects (the hot path).
+    ///
+    /// A well-formed envelope is walked once, recording each event's message span, and its
+    /// events are handed over after the walk; anything unusual goes to `scanReference`,
+    /// whose result is the contract (the fuzz target compares the two).
+    public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int, scratch: inout [EventSpan],
+                            onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
+        if let kind = scanOnce(object, spans: &scratch) {
+            eventCount = scratch.count
+            if kind == .data {
+                for s in scratch {
+                    if s.start < 0 {
+                        onEvent(UnsafeBufferPointer(rebasing: object[0..<0]), s.time)
+                        continue
+                    }
+                    let raw = UnsafeBufferPointer(rebasing: object[s.start..<s.end])
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(raw.count, 1)) { tmp in
+                        let len = JSONScanner.unescape(raw, into: tmp)
+                        onEvent(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<len]), s.time)
+                    }
+                }
+            }
+            return kind
+        }
+        return scanReference(object, eventCount: &eventCount, onEvent: onEvent)
+    }
+
+    /// One strict pass over an envelope: `.data`/`.control` with `spans` filled, or nil when
+    /// the object is anything else (not a container, broken, oddly shaped).
+    static func scanOnce(_ p: UnsafeBufferPointer<UInt8>, spans: inout [EventSpan]) -> Kind? {
+        spans.removeAll(keepingCapacity: true)
+        let n = p.count
+        var i = JSONScanner.skipSpace(p, 0)
+        guard i < n, p[i] == ASCII.openBrace else { return nil }
+        i += 1
+        var isControl = false
+        var sawArray = false
+        while true {
+            i = JSONScanner.skipSpace(p, i)
+            guard i < n else { return nil }
+            if p[i] == ASCII.closeBrace { break }
+            if p[i] == ASCII.comma { i += 1; continue }
+            guard p[i] == ASCII.quote, let ke = strictStringEnd(p, i + 1) else { return nil }
+            let key = KeyHash.hash(p, i + 1, ke)
+            i = JSONScanner.skipSpace(p, ke + 1)
+            guard i < n, p[i] == ASCII.colon else { return nil }
+            i = JSONScanner.skipSpace(p, i + 1)
+            guard i < n else { return nil }
+            let vs = i
+            switch p[i] {
+            case ASCII.quote:
+                guard let e = strictStringEnd(p, i + 1) else { return nil }
+                if key == messageTypeKey {
+                    isControl = UnsafeBufferPointer(rebasing: p[(vs + 1)..<e]).elementsEqual(control)
+                }
+                i = e + 1
+            case ASCII.openBracket where !sawArray && (key == logEventsKey || key == eventsKey):
+                sawArray = true
+                guard let e = walkEvents(p, vs, &spans) else { return nil }
+                i = e
+            case ASCII.openBrace, ASCII.openBracket:
+                guard let e = JSONScanner.skipContainer(p, i) else { return nil }
+                i = e
+            default:
+                while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace { i += 1 }
+            }
+        }
+        guard sawArray else { return nil }
+        return isControl ? .control : .data
+    }
+
+    /// The events array starting at `s` (`[`), each event an object of members: the index
+    /// after `]`, or nil when anything is out of shape.
+    static func walkEvents(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ spans: inout [EventSpan]) -> Int? {
+        let n = p.count
+        var j = s + 1
+        while true {
+            j = JSONScanner.skipSpace(p, j)
+            guard j < n else { return nil }
+            if p[j] == ASCII.closeBracket { return j + 1 }
+            if p[j] == ASCII.comma { j += 1; continue }
+            guard p[j] == ASCII.openBrace else { return nil }
+            var k = j + 1
+            var span = EventSpan(start: -1, end: -1, time: 0)
+            var member = false  // a member was read; a comma or the end must come next
+            while true {
+                k = JSONScanner.skipSpace(p, k)
+                guard k < n else { return nil }
+                if p[k] == ASCII.closeBrace { k += 1; break }
+                if p[k] == ASCII.comma, member { k += 1; member = false; continue }
+                guard !member, p[k] == ASCII.quote, let ke = strictStringEnd(p, k + 1) else { return nil }
+                let key = KeyHash.hash(p, k + 1, ke)
+                k = JSONScanner.skipSpace(p, ke + 1)
+                guard k < n, p[k] == ASCII.colon else { return nil }
+                k = JSONScanner.skipSpace(p, k + 1)
+                guard k < n else { return nil }
+                member = true
+                if p[k] == ASCII.quote {
+                    guard let e = strictStringEnd(p, k + 1) else { return nil }
+                    if key == messageKey {
+                        span.start = k + 1; span.end = e
+                    } else if key == timestampKey {
+                        span.time = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[(k + 1)..<e])) ?? 0
+                    }
+                    k = e + 1
+                } else if p[k] == ASCII.openBrace || p[k] == ASCII.openBracket {
+                    guard let e = JSONScanner.skipContainer(p, k) else { return nil }
+                    k = e
+                } else {
+                    let vs = k
+                    while k < n, p[k] != ASCII.comma, p[k] != ASCII.closeBrace, !ASCII.isWhitespace(p[k]) { k += 1 }
+                    if key == timestampKey {
+                        span.time = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[vs..<k])) ?? 0
+                    }
+                }
+            }
+            spans.append(span)
+            j = k
+        }
+    }
+
+    /// The reference walk behind `scan`: validates the top level first, then walks the events.
+    public static func scanReference(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int,
+                                     onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
         eventCount = 0
         let p = object
         let n = p.count
@@ -189,19 +324,15 @@ public enum LogEventContainer {
     /// Escape-aware end of a string (index of the closing quote).
     @inline(__always)
     static func strictStringEnd(_ p: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int? {
-        var j = s
-        while true {
-            j = JSONScanner.nextQuoteOrBackslash(p, j)
-            guard j < p.count else { return nil }
-            if p[j] == ASCII.quote { return j }
-            j += 2
-        }
+        JSONStringEnd.closingQuote(p, from: s)
     }
 
     /// Broken JSON: a container if it mentions the envelope keys, else maybe a lenient record.
     static func malformedOrNot(_ p: UnsafeBufferPointer<UInt8>) -> Kind {
         let a = Array("\"logEvents\"".utf8), b = Array("\"messageType\"".utf8)
-        if find(p, 0, p.count, a) != nil || find(p, 0, p.count, b) != nil { return .malformed }
+        let mentions = a.withUnsafeBufferPointer { find(p, 0, p.count, $0) != nil }
+            || b.withUnsafeBufferPointer { find(p, 0, p.count, $0) != nil }
+        if mentions { return .malformed }
         return .notContainer
     }
 }

@@ -18,12 +18,24 @@ enum JSONScanner {
         _ p: UnsafeBufferPointer<UInt8>,
         visit: (UInt64, UInt64, Int, Int, Bool, Bool) -> Void
     ) -> Result {
+        var memo: KeyMemo? = nil
+        return scanObject(p, memo: &memo, visit: visit)
+    }
+
+    /// `scanObject` remembering key hashes by position in `memo` (kept across records
+    /// of one input; nil: no memo).
+    @inline(__always)
+    static func scanObject(
+        _ p: UnsafeBufferPointer<UInt8>, memo: inout KeyMemo?,
+        visit: (UInt64, UInt64, Int, Int, Bool, Bool) -> Void
+    ) -> Result {
         let n = p.count
         var i = skipSpace(p, 0)
         guard i < n, p[i] == ASCII.openBrace else { return .notJSON }
         i += 1
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: maxDepth) { stack -> Result in
             var depth = 1
+            var position = 0
             stack[0] = KeyHash.basis
             while true {
                 i = skipSpace(p, i)
@@ -39,9 +51,16 @@ enum JSONScanner {
                 guard c == ASCII.quote else { return .malformed }
                 let ks = i + 1
                 guard let ke = keyEnd(p, ks) else { return .malformed }
-                let leaf = KeyHash.hash(p, ks, ke)
                 let parent = stack[depth - 1]
-                let path = parent == KeyHash.basis ? leaf : KeyHash.hash(p, ks, ke, from: KeyHash.add(parent, ASCII.dot))
+                let leaf: UInt64, path: UInt64
+                if let known = memo?.lookup(position: position, context: parent, p, ks, ke) {
+                    (leaf, path) = known
+                } else {
+                    leaf = KeyHash.hash(p, ks, ke)
+                    path = parent == KeyHash.basis ? leaf : KeyHash.hash(p, ks, ke, from: KeyHash.add(parent, ASCII.dot))
+                    memo?.store(position: position, context: parent, p, ks, ke, values: (leaf, path))
+                }
+                position += 1
                 i = skipSpace(p, ke + 1)
                 guard i < n, p[i] == ASCII.colon else { return .malformed }
                 i = skipSpace(p, i + 1)
@@ -195,13 +214,8 @@ enum JSONScanner {
         while j < n {
             let b = p[j]
             if b == ASCII.quote {
-                // To the closing quote, skipping escaped bytes (SWAR over the text).
-                j += 1
-                while true {
-                    j = nextQuoteOrBackslash(p, j)
-                    guard j < n, p[j] == ASCII.backslash else { break }
-                    j += 2
-                }
+                // To the closing quote, skipping escaped bytes (eight bytes at a time).
+                j = JSONStringEnd.find(p.baseAddress!, from: j + 1, end: n).index
             } else if b == ASCII.openBrace || b == ASCII.openBracket {
                 depth += 1
             } else if b == ASCII.closeBrace || b == ASCII.closeBracket {

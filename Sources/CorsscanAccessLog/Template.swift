@@ -7,36 +7,63 @@ import CorsscanCore
 /// template is matched from the right end of the line instead, so a user agent or error
 /// message may contain any delimiter. `requestTime` (`21/Nov/2026:09:45:12 +0000`) keeps its
 /// inner space even when the template separates fields with spaces.
-struct PositionalTemplate: Sendable {
+final class PositionalTemplate: Sendable {
     struct Variable: Sendable {
         var name: String
         var target: Target
         var greedy: Bool
     }
-    var lits: [[UInt8]]
-    var vars: [Variable]
-    var firstGreedy: Int
+    let lits: [[UInt8]]
+    let vars: [Variable]
+    let firstGreedy: Int
+    /// The literals end to end (literal i ends at `litEnds[i]`) and each variable's target:
+    /// what `match` reads, through pointers, so a line costs no reference counting.
+    let litBytes: [UInt8]
+    let litEnds: [Int]
+    let targets: [Target]
 
     init(lits: [[UInt8]], vars: [Variable]) {
         self.lits = lits
         self.vars = vars
         firstGreedy = vars.firstIndex(where: { $0.greedy }) ?? -1
+        litBytes = lits.flatMap { $0 }
+        var ends: [Int] = []
+        var total = 0
+        for l in lits { total += l.count; ends.append(total) }
+        litEnds = ends
+        targets = vars.map(\.target)
     }
 
     /// Matches `p[lo..<hi]`, calling `value(varIndex, start, end)` for each variable.
     @inline(__always)
     func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, value: (Int, Int, Int) -> Void) -> Bool {
+        litBytes.withUnsafeBufferPointer { bytes in
+            litEnds.withUnsafeBufferPointer { ends in
+                targets.withUnsafeBufferPointer { targets in
+                    match(p, lo0, hi0, bytes, ends, targets, value: value)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, _ bytes: UnsafeBufferPointer<UInt8>,
+                       _ ends: UnsafeBufferPointer<Int>, _ targets: UnsafeBufferPointer<Target>,
+                       value: (Int, Int, Int) -> Void) -> Bool {
+        @inline(__always) func lits(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+        }
         var lo = lo0, hi = hi0
         while lo < hi, ASCII.isWhitespace(p[lo]) { lo += 1 }
         while hi > lo, ASCII.isWhitespace(p[hi - 1]) { hi -= 1 }
-        let nv = vars.count
-        let first = lits[0]
+        let nv = targets.count
+        let first = lits(0)
         guard hasPrefix(p, lo, hi, first) else { return false }
         var pos = lo + first.count
         var i = 0
         while i < nv {
             if i == firstGreedy { break }
-            let lit = lits[i + 1]
+            let lit = lits(i + 1)
             if i == nv - 1 {
                 guard hasSuffix(p, pos, hi, lit) else { return false }
                 value(i, pos, hi - lit.count)
@@ -50,7 +77,7 @@ struct PositionalTemplate: Sendable {
                 end = j
             } else {
                 var from = pos
-                if vars[i].target == .requestTime, looksLikeCLFTime(p, pos, hi) { from = pos + 21 }
+                if targets[i] == .requestTime, looksLikeCLFTime(p, pos, hi) { from = pos + 21 }
                 guard let f = find(p, from, hi, lit) else { return false }
                 end = f
             }
@@ -58,14 +85,14 @@ struct PositionalTemplate: Sendable {
             pos = end + lit.count
             i += 1
         }
-        if i == nv { return pos == hi || lits[nv].isEmpty }
+        if i == nv { return pos == hi || lits(nv).isEmpty }
         // Right phase: from the end back to the greedy variable.
-        let last = lits[nv]
+        let last = lits(nv)
         guard hasSuffix(p, pos, hi, last) else { return false }
         var end = hi - last.count
         var j = nv - 1
         while j > i {
-            let lit = lits[j]
+            let lit = lits(j)
             var start: Int
             if lit.isEmpty {
                 var k = end
@@ -73,7 +100,7 @@ struct PositionalTemplate: Sendable {
                 start = k
             } else {
                 guard var f = findLast(p, pos, end, lit) else { return false }
-                if vars[j].target == .requestTime {
+                if targets[j] == .requestTime {
                     // The inner space of `dd/MMM/yyyy:HH:mm:ss +0000`: look further left.
                     while end - (f + lit.count) < 20, let g = findLast(p, pos, f, lit) { f = g }
                 }
@@ -98,7 +125,7 @@ struct PositionalTemplate: Sendable {
 }
 
 @inline(__always)
-func hasPrefix(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8]) -> Bool {
+func hasPrefix(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: UnsafeBufferPointer<UInt8>) -> Bool {
     guard hi - lo >= lit.count else { return false }
     var k = 0
     while k < lit.count { if p[lo + k] != lit[k] { return false }; k += 1 }
@@ -106,14 +133,14 @@ func hasPrefix(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UI
 }
 
 @inline(__always)
-func hasSuffix(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8]) -> Bool {
+func hasSuffix(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: UnsafeBufferPointer<UInt8>) -> Bool {
     guard hi - lo >= lit.count else { return false }
     return hasPrefix(p, hi - lit.count, hi, lit)
 }
 
 /// First index of `lit` in `p[lo..<hi]`.
 @inline(__always)
-func find(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8]) -> Int? {
+func find(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: UnsafeBufferPointer<UInt8>) -> Int? {
     let m = lit.count
     guard m > 0, hi - lo >= m else { return nil }
     let b0 = lit[0]
@@ -132,7 +159,7 @@ func find(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8])
 
 /// Last index of `lit` within `p[lo..<hi]`.
 @inline(__always)
-func findLast(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: [UInt8]) -> Int? {
+func findLast(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: UnsafeBufferPointer<UInt8>) -> Int? {
     let m = lit.count
     guard m > 0, hi - lo >= m else { return nil }
     var i = hi - m

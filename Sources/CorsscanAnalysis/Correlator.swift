@@ -51,22 +51,22 @@ public final class Correlator {
         var serial: UInt64
         var deadline: Int64
     }
-    private var pending: [UInt64: Pending] = [:]
+    private var pending = HashedKeyMap<Pending>()
     private var expiry = RingQueue<(deadline: Int64, key: UInt64, serial: UInt64)>()
     /// Client → time of its latest preflight (any path).
-    private var corsClients: [UInt64: Int64] = [:]
+    private var corsClients = HashedKeyMap<Int64>()
     private var corsExpiry = RingQueue<(time: Int64, key: UInt64)>()
     private var serial: UInt64 = 0
     private var now: Int64 = .min
     /// Preflights recently declared blocked, by key: API Gateway writes a record when the
     /// response is sent, so the follow-up of a preflight may show up long after it (a 29 s
     /// integration timeout). Such a late follow-up retracts the `blocked-after-preflight`.
-    private var recentlyBlocked: [UInt64: (incident: Int, preflight: AccessRecord)] = [:]
+    private var recentlyBlocked = HashedKeyMap<(incident: Int, preflight: AccessRecord)>()
     private var blockedExpiry = RingQueue<(until: Int64, key: UInt64, incident: Int)>()
     private var retracted: Set<Int> = []
     /// Requests logged with one-second times that found no preflight, for one second: a
     /// preflight of the same second in another file may be merged after its follow-up.
-    private var unclaimed: [UInt64: (record: AccessRecord, reported: Bool)] = [:]
+    private var unclaimed = HashedKeyMap<(record: AccessRecord, reported: Bool)>()
     private var unclaimedExpiry = RingQueue<(until: Int64, key: UInt64, line: SourceLocation)>()
 
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
@@ -77,7 +77,7 @@ public final class Correlator {
     }
 
     /// Request ids seen in the last `duplicateWindowMs` of data time (by hash), and when.
-    private var recentIds: [UInt64: Int64] = [:]
+    private var recentIds = HashedKeyMap<Int64>()
     private var recentIdExpiry = RingQueue<(time: Int64, id: UInt64)>()
     /// Records dropped as repeats of an earlier record with the same request id, per input,
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
@@ -89,13 +89,27 @@ public final class Correlator {
 
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
-        var client = ByteHash()
-        client.add(r.bytes(.sourceIP))
-        client.add(r.bytes(.userAgent))
-        client.add(r.bytes(.origin))
-        let path = PathMatching.correlationPath(r)
-        let key = Self.key(client.value, path)
-        if isDuplicate(r, key: key) { return }
+        // Every hash of the record in one pass over its bytes.
+        let (clientHash, key, anyPath, hasPath, idHash) = r.withStorage { s in
+            var client = ByteHash()
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.sourceIP)]))
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.userAgent)]))
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.origin)]))
+            let path = PathMatching.correlationPath(r, in: s)
+            let key = Self.key(client.value, UnsafeBufferPointer(rebasing: s[path]))
+            let anyPath = Self.key(client.value, UnsafeBufferPointer(rebasing: s[0..<0]))
+            // The extended id is always the gateway's own (a client can choose `requestId` on REST).
+            var id = r.range(.extendedRequestId)
+            if id.isEmpty { id = r.range(.requestId) }
+            var idHash: UInt64? = nil
+            if !id.isEmpty {
+                var h = ByteHash()
+                h.add(UnsafeBufferPointer(rebasing: s[id]))
+                idHash = h.value
+            }
+            return (client.value, key, anyPath, !path.isEmpty, idHash)
+        }
+        if let idHash, isDuplicate(r, idHash: idHash, key: key) { return }
 
         if r.time > now {
             now = r.time
@@ -105,11 +119,10 @@ public final class Correlator {
         if firstTime.map({ r.time < $0 }) ?? true { firstTime = r.time }
         if lastTime.map({ r.time > $0 }) ?? true { lastTime = r.time }
         joiner?.offer(r)
-        let anyPath = Self.key(client.value, [])
 
         if r.method == .options {
             totals.preflights += 1
-            remember(client.value, r.time)
+            remember(clientHash, r.time)
             switch r.status {
             case 300..<400:
                 emit(r, .redirectNotAllowed, .preflight,
@@ -136,15 +149,12 @@ public final class Correlator {
 
         // A follow-up? The preflight was logged with the same path, with none (a gateway-
         // answered HTTP API preflight or a greedy route), or was declared blocked too early.
-        var preflight: AccessRecord?
-        for k in path.isEmpty ? [key] : [key, anyPath] {
-            if let p = pending[k], r.time >= p.record.time, r.time <= p.deadline {
-                preflight = p.record
-                pending[k] = nil
-                break
-            }
+        var preflight = claimPending(r, key: key)
+        if preflight == nil, hasPath { preflight = claimPending(r, key: anyPath) }
+        if preflight == nil, !recentlyBlocked.isEmpty {
+            preflight = lateFollowUp(r, key: key)
+            if preflight == nil, hasPath { preflight = lateFollowUp(r, key: anyPath) }
         }
-        if preflight == nil { preflight = lateFollowUp(r, keys: path.isEmpty ? [key] : [key, anyPath]) }
         if let p = preflight {
             totals.followed += 1
             followedUp(r, after: p)
@@ -155,7 +165,7 @@ public final class Correlator {
         // cached preflights have no OPTIONS of their own).
         var reported = false
         if r.status >= 400, !options.gatewayResponsesHaveCORS,
-           let t = corsClients[client.value], r.time - t <= options.corsClientMemoryMs {
+           let t = corsClients[clientHash], r.time - t <= options.corsClientMemoryMs {
             reported = maskedIfGatewayError(r, after: nil)
         }
         if r.timeInSeconds {
@@ -166,16 +176,13 @@ public final class Correlator {
 
     /// Whether `r` repeats a record already seen (overlapping exports, Firehose retries): same
     /// request id, same time, method, status, client and path (`key`).
-    private func isDuplicate(_ r: AccessRecord, key: UInt64) -> Bool {
-        // The extended id is always the gateway's own (a client can choose `requestId` on REST).
-        let idBytes = r.has(.extendedRequestId) ? r.bytes(.extendedRequestId) : r.bytes(.requestId)
-        guard !idBytes.isEmpty else { return false }
+    private func isDuplicate(_ r: AccessRecord, idHash: UInt64, key: UInt64) -> Bool {
         while let e = recentIdExpiry.first, e.time + Self.duplicateWindowMs < r.time {
             recentIdExpiry.removeFirst()
             if recentIds[e.id] == e.time { recentIds[e.id] = nil }
         }
         var h = ByteHash()
-        h.add(idBytes)
+        h.add(idHash)
         h.add(UInt64(bitPattern: r.time))
         h.add(UInt64(r.method.rawValue) << 16 | UInt64(r.status))
         h.add(key)
@@ -219,20 +226,23 @@ public final class Correlator {
 
     /// A follow-up arriving after its preflight was declared blocked (the record was
     /// written late): retracts that incident and returns the preflight.
-    private func lateFollowUp(_ r: AccessRecord, keys: [UInt64]) -> AccessRecord? {
-        guard !recentlyBlocked.isEmpty else { return nil }
-        for k in keys {
-            // Only within the horizon `drainFinal` keeps incidents for (a late preflight's
-            // entry can outlive its expiry-queue slot).
-            guard let b = recentlyBlocked[k], r.time >= b.preflight.time,
-                  r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0),
-                  b.preflight.time >= now - options.windowMs - 999 - Self.lateHorizonMs
-            else { continue }
-            recentlyBlocked[k] = nil
-            retracted.insert(b.incident)
-            return b.preflight
-        }
-        return nil
+    private func lateFollowUp(_ r: AccessRecord, key k: UInt64) -> AccessRecord? {
+        // Only within the horizon `drainFinal` keeps incidents for (a late preflight's
+        // entry can outlive its expiry-queue slot).
+        guard let b = recentlyBlocked[k], r.time >= b.preflight.time,
+              r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0),
+              b.preflight.time >= now - options.windowMs - 999 - Self.lateHorizonMs
+        else { return nil }
+        recentlyBlocked[k] = nil
+        retracted.insert(b.incident)
+        return b.preflight
+    }
+
+    /// The pending preflight under `key` that `r` follows (within its window), removed.
+    private func claimPending(_ r: AccessRecord, key: UInt64) -> AccessRecord? {
+        guard !pending.isEmpty, let p = pending[key], r.time >= p.record.time, r.time <= p.deadline else { return nil }
+        pending[key] = nil
+        return p.record
     }
 
     /// How long after its window a blocked preflight can still be retracted by a late record.
@@ -307,7 +317,7 @@ public final class Correlator {
 
     // MARK: - Internals
 
-    static func key<C: Collection>(_ client: UInt64, _ path: C) -> UInt64 where C.Element == UInt8 {
+    static func key(_ client: UInt64, _ path: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h = ByteHash()
         h.add(client)
         h.add(path)

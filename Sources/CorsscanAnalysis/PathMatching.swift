@@ -13,12 +13,26 @@ enum PathMatching {
     /// then matches any path of the same client.
     /// A greedy template (`/{proxy+}`, AWS's catch-all `OPTIONS /{proxy+}` route) also
     /// counts as no path: it answers preflights for every path.
-    static func correlationPath(_ r: AccessRecord) -> ArraySlice<UInt8> {
-        let raw = r.bytes(.path)
+    /// `s` is the record's storage (`AccessRecord.withStorage`); the result is a range of it.
+    static func correlationPath(_ r: AccessRecord, in s: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let raw = r.range(.path)
         if !raw.isEmpty { return raw }
-        let res = r.bytes(.resourcePath)
-        let template = res.isEmpty ? routePath(r.bytes(.routeKey)) : res
-        return isGreedy(template) ? [] : template
+        var t = r.range(.resourcePath)
+        if t.isEmpty {
+            // The path part of the route key (`GET /x` → `/x`), as `routePath` does.
+            let k = r.range(.routeKey)
+            t = k
+            for i in k where s[i] == ASCII.space {
+                t = (i + 1)..<k.upperBound
+                break
+            }
+        }
+        var prev: UInt8 = 0
+        for i in t {
+            if s[i] == ASCII.closeBrace && prev == ASCII.plus { return 0..<0 }
+            prev = s[i]
+        }
+        return t
     }
 
     /// Whether a template has a greedy `{name+}` segment.

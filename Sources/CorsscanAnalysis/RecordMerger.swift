@@ -166,6 +166,9 @@ public final class RecordMerger {
 
 /// One open input with its reorder buffer: records in arrival order when they come in
 /// time order (a FIFO), the rare earlier ones in a heap.
+///
+/// The heap orders small keys (time, location, slot); the records themselves stay put in
+/// `parked` until popped, so sifting never copies a record.
 final class OpenInput {
     let source: RecordSource
     let index: Int32
@@ -174,7 +177,14 @@ final class OpenInput {
     private(set) var maxSeen: Int64 = .min
     private var inOrder = RingQueue<AccessRecord>()
     private var lastInOrder: (Int64, SourceLocation)?
-    private var outOfOrder: [AccessRecord] = []  // binary heap by (time, location)
+    private struct HeapKey {
+        var time: Int64
+        var location: SourceLocation
+        var slot: Int
+    }
+    private var outOfOrder: [HeapKey] = []  // binary heap by (time, location)
+    private var parked: [AccessRecord?] = []
+    private var freeSlots: [Int] = []
 
     init(source: RecordSource, index: Int32) {
         self.source = source
@@ -190,12 +200,10 @@ final class OpenInput {
         a.time != b.time ? a.time < b.time : a.location < b.location
     }
 
-    /// Heap order of two out-of-order records, compared in place.
     @inline(__always)
     private func heapLess(_ i: Int, _ j: Int) -> Bool {
-        outOfOrder.withUnsafeBufferPointer { b in
-            Self.less((b[i].time, b[i].location), (b[j].time, b[j].location))
-        }
+        let a = outOfOrder[i], b = outOfOrder[j]
+        return Self.less((a.time, a.location), (b.time, b.location))
     }
 
     @inline(__always)
@@ -227,20 +235,30 @@ final class OpenInput {
         return m.map { min($0, bound) } ?? bound
     }
 
-    func push(_ r: AccessRecord) {
-        if r.time > maxSeen { maxSeen = r.time }
-        if lastInOrder == nil || r.time >= lastInOrder!.0 {
+    func push(_ r: consuming AccessRecord) {
+        let time = r.time
+        if time > maxSeen { maxSeen = time }
+        if lastInOrder == nil || time >= lastInOrder!.0 {
+            lastInOrder = (time, r.location)
             inOrder.append(r)
-            lastInOrder = (r.time, r.location)
+            return
+        }
+        let location = r.location
+        let slot: Int
+        if let f = freeSlots.popLast() {
+            slot = f
+            parked[slot] = r
         } else {
-            outOfOrder.append(r)
-            var i = outOfOrder.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                guard heapLess(i, p) else { break }
-                outOfOrder.swapAt(i, p)
-                i = p
-            }
+            slot = parked.count
+            parked.append(r)
+        }
+        outOfOrder.append(HeapKey(time: time, location: location, slot: slot))
+        var i = outOfOrder.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard heapLess(i, p) else { break }
+            outOfOrder.swapAt(i, p)
+            i = p
         }
     }
 
@@ -265,6 +283,14 @@ final class OpenInput {
                 i = m
             }
         }
-        return top
+        let r = parked[top.slot].take()!
+        if outOfOrder.isEmpty {
+            // Nothing parked any more: let the slots go (the buffer holds at most the skew's worth).
+            parked.removeAll(keepingCapacity: parked.count <= 4096)
+            freeSlots.removeAll(keepingCapacity: true)
+        } else {
+            freeSlots.append(top.slot)
+        }
+        return r
     }
 }

@@ -12,7 +12,7 @@ struct RingQueue<Element> {
 
     var first: Element? { count == 0 ? nil : storage[head] }
 
-    mutating func append(_ e: Element) {
+    mutating func append(_ e: consuming Element) {
         if count == storage.count { grow() }
         storage[(head + count) & (storage.count - 1)] = e
         count += 1
@@ -21,8 +21,8 @@ struct RingQueue<Element> {
     @discardableResult
     mutating func removeFirst() -> Element {
         precondition(count > 0)
-        let e = storage[head]!
-        storage[head] = nil
+        // Moved out (no copy of the element, no reference-count traffic).
+        let e = storage[head].take()!
         head = (head + 1) & (storage.count - 1)
         count -= 1
         return e
@@ -41,8 +41,8 @@ extension RingQueue where Element == AccessRecord {
     @inline(__always)
     var firstKey: (time: Int64, location: SourceLocation)? {
         guard count > 0 else { return nil }
-        return storage.withUnsafeBufferPointer { b in
-            b[head].map { ($0.time, $0.location) }
-        }
+        // Projected through the optional: reading two fields copies no record.
+        guard let time = storage[head]?.time, let location = storage[head]?.location else { return nil }
+        return (time, location)
     }
 }

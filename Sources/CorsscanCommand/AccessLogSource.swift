@@ -26,13 +26,13 @@ final class AccessLogSource: RecordSource {
     }
     private var queue: BoundedQueue<Batch>?
     private var worker: WorkerThread?
+    /// The current batch, reversed: `popLast` moves records out without copying them.
     private var batch: [AccessRecord] = []
-    private var batchHead = 0
     private var done = false
     private var closed = false
 
     /// Records per batch handed between threads, and batches queued at most.
-    static let batchSize = 512
+    static let batchSize = 1024
     static let queuedBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
@@ -59,10 +59,12 @@ final class AccessLogSource: RecordSource {
             while true {
                 decoder.fill(&out, limit: size)
                 if out.count < size { break }  // the input is exhausted
+                out.reverse()
                 guard q.push(Batch(records: out, final: nil)) else { return }
                 out = []
                 out.reserveCapacity(size)
             }
+            out.reverse()
             q.push(Batch(records: out, final: decoder.finish()))
             q.close()
         }
@@ -79,15 +81,11 @@ final class AccessLogSource: RecordSource {
     func next() -> AccessRecord? {
         if let inline { return inline.next() }
         while true {
-            if batchHead < batch.count {
-                defer { batchHead += 1 }
-                return batch[batchHead]
-            }
+            if let r = batch.popLast() { return r }
             if done { return nil }
-            batch = []
-            batchHead = 0
-            guard let b = queue!.pop() else { done = true; return nil }
-            batch = b.records
+            guard var b = queue!.pop() else { done = true; return nil }
+            // Swapped, not copied: `batch` must hold the only reference for `popLast` to move.
+            swap(&batch, &b.records)
             if let f = b.final {
                 stats = f
                 done = true
@@ -132,6 +130,7 @@ final class AccessLogDecoder {
     private var queue: [AccessRecord] = []
     private var queueHead = 0
     private var eventNumber: Int64 = 0
+    private var spans: [LogEventContainer.EventSpan] = []
     private var done = false
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
@@ -179,10 +178,18 @@ final class AccessLogDecoder {
     /// input): `next()` in a loop, with the line parser copied once per call instead of
     /// once per line.
     func fill(_ out: inout [AccessRecord], limit: Int) {
+        if objects != nil {
+            fillFromObjects(&out, limit: limit)
+            return
+        }
         guard lines != nil, let parser else {
             while out.count < limit, let r = next() { out.append(r) }
             return
         }
+        // The builder as a local for the loop: a class property would be copied per use.
+        var builder = AccessRecordBuilder()
+        swap(&builder, &self.builder)
+        defer { swap(&builder, &self.builder) }
         while out.count < limit, !done {
             do throws(InputError) {
                 guard let item = try lines!.next() else {
@@ -194,7 +201,7 @@ final class AccessLogDecoder {
                 case .line(let buf, let n):
                     if let reason = parser.parse(buf, into: &builder) {
                         stats.skip(reason, line: n)
-                    } else if let r = accept(n) {
+                    } else if let r = accept(n, builder) {
                         out.append(r)
                     }
                 case .oversize(let n):
@@ -202,6 +209,30 @@ final class AccessLogDecoder {
                 case .truncated(let n):
                     stats.skip(.truncated, line: n)
                 }
+            } catch {
+                stats.error = error
+                done = true
+            }
+        }
+    }
+
+    /// `fill` for JSON objects: the records of whole objects are appended straight to
+    /// `out` (it may end a few records over `limit`; fewer only at the end of the input).
+    private func fillFromObjects(_ out: inout [AccessRecord], limit: Int) {
+        // Records left over from `next()` first, in order.
+        while out.count < limit, queueHead < queue.count {
+            out.append(queue[queueHead])
+            queueHead += 1
+        }
+        guard queueHead == queue.count else { return }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        // `parseMessage` appends to `queue`: let that be `out` for now.
+        swap(&out, &queue)
+        defer { swap(&out, &queue) }
+        while queue.count < limit, !done {
+            do {
+                try nextFromObjects()
             } catch {
                 stats.error = error
                 done = true
@@ -235,7 +266,7 @@ final class AccessLogDecoder {
                 stats.skip(reason, line: n)
                 return nil
             }
-            return accept(n)
+            return accept(n, builder)
         case .oversize(let n):
             stats.skip(.oversizeLine, line: n)
         case .truncated(let n):
@@ -244,7 +275,7 @@ final class AccessLogDecoder {
         return nil
     }
 
-    private func accept(_ n: Int64) -> AccessRecord? {
+    private func accept(_ n: Int64, _ builder: borrowing AccessRecordBuilder) -> AccessRecord? {
         if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return nil }
         if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return nil }
         stats.records += 1
@@ -265,7 +296,7 @@ final class AccessLogDecoder {
         switch item {
         case .object(let buf, _, _):
             var count = 0
-            let kind = LogEventContainer.scan(buf, eventCount: &count) { msg, ts in
+            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &spans) { msg, ts in
                 eventNumber += 1
                 stats.lines += 1
                 parseMessage(msg, fallbackTime: ts, number: eventNumber)
@@ -315,6 +346,6 @@ final class AccessLogDecoder {
             stats.skip(reason, line: number)
             return
         }
-        if let r = accept(number) { queue.append(r) }
+        if let r = accept(number, builder) { queue.append(r) }
     }
 }

@@ -38,6 +38,20 @@ public struct AccessRecord: Sendable {
         return storage[start..<Int(ends[i])]
     }
 
+    /// Where a field lies in the record's bytes (see `withStorage`); empty when missing.
+    @inlinable
+    public func range(_ field: Field) -> Range<Int> {
+        let i = field.rawValue
+        return (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])
+    }
+
+    /// Calls `body` with all the record's text bytes (fields located by `range(_:)`),
+    /// without copying or retaining them: for hot loops that read several fields.
+    @inlinable
+    public func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try storage.withUnsafeBufferPointer(body)
+    }
+
     /// The field as a `String`, or `nil` when missing. Allocates: not for the hot path.
     public func string(_ field: Field) -> String? {
         let b = bytes(field)
@@ -65,7 +79,7 @@ public struct AccessRecord: Sendable {
     }
 
     @usableFromInline
-    init(builder b: AccessRecordBuilder, location: SourceLocation) {
+    init(builder b: borrowing AccessRecordBuilder, location: SourceLocation) {
         time = b.time
         timeInSeconds = b.timeInSeconds
         method = b.method
@@ -117,6 +131,9 @@ public struct AccessRecordBuilder: Sendable {
     public var responseLength: Int32 = -1
     /// Whether a time has been set for this record.
     public var hasTime = false
+
+    /// Key hashes of the previous record, for JSON parsers (kept by `reset`).
+    public var keyMemo: KeyMemo? = KeyMemo()
 
     @usableFromInline var scratch: [UInt8] = []
     @usableFromInline var ranges: [Range<Int>] = Array(repeating: 0..<0, count: AccessRecord.fieldCount)

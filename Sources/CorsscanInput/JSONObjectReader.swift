@@ -79,34 +79,14 @@ public struct JSONObjectReader {
         }
         while i < end {
             if inString {
-                // Scan to the next quote or backslash, 8 bytes at a time first.
-                while i + 8 <= end {
-                    let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                    let hit = JSONObjectReader.zeroBytes(w ^ 0x2222_2222_2222_2222)
-                        | JSONObjectReader.zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
-                    if hit != 0 {
-                        i += hit.trailingZeroBitCount >> 3
-                        break
-                    }
-                    i += 8
-                }
-                while i < end {
-                    let c = base[i]
-                    if c == ASCII.quote || c == ASCII.backslash { break }
-                    i += 1
-                }
-                if i == end { break }
-                if base[i] == ASCII.backslash {
-                    if i + 1 < end {
-                        i += 2
-                    } else {
-                        escaped = true
-                        i += 1
-                    }
-                    continue
+                let r = JSONStringEnd.find(base, from: i, end: end)
+                if r.index == end {
+                    escaped = r.escapePending
+                    i = end
+                    break
                 }
                 inString = false
-                i += 1
+                i = r.index + 1
                 continue
             }
             let b = base[i]

@@ -17,6 +17,11 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     private var head = 0
     private var count = 0
     private var closed = false
+    /// Producers waiting for room: they are woken once the queue is down to `resumeAt`
+    /// (half full), not after every pop, so a fast producer sleeps and wakes once per
+    /// half a queue instead of once per element (wake-ups are costly system calls).
+    private var producersWaiting = 0
+    private var resumeAt: Int { capacity / 2 }
 
     public init(capacity: Int) {
         precondition(capacity > 0)
@@ -44,7 +49,11 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func push(_ e: Element) -> Bool {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        while count == capacity && !closed { pthread_cond_wait(notFull, lock) }
+        if count == capacity && !closed {
+            producersWaiting += 1
+            while count > resumeAt && !closed { pthread_cond_wait(notFull, lock) }
+            producersWaiting -= 1
+        }
         if closed { return false }
         items[(head + count) % capacity] = e
         count += 1
@@ -75,7 +84,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         items[head] = nil
         head = (head + 1) % capacity
         count -= 1
-        pthread_cond_signal(notFull)
+        if producersWaiting > 0 && count <= resumeAt { pthread_cond_broadcast(notFull) }
         return e
     }
 

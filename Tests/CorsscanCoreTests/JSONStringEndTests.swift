@@ -1,0 +1,36 @@
+import XCTest
+@testable import CorsscanCore
+
+/// `JSONStringEnd` against a byte-by-byte oracle on strings dense with quotes and backslashes.
+final class JSONStringEndTests: XCTestCase {
+    func testMatchesByteByByteScan() {
+        var state: UInt64 = 7
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x5C, 0x61, 0x62, 0x7B, 0x20, 0x22]
+        for _ in 0..<20_000 {
+            let n = Int(next() % 40)
+            let bytes = (0..<n).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            let from = n == 0 ? 0 : Int(next() % UInt64(n + 1))
+            // Oracle.
+            var i = from, want = (n, false)
+            while i < n {
+                if bytes[i] == 0x22 { want = (i, false); break }
+                if bytes[i] == 0x5C {
+                    if i + 1 >= n { want = (n, true); break }
+                    i += 2
+                } else {
+                    i += 1
+                }
+            }
+            bytes.withUnsafeBufferPointer { p in
+                guard let base = p.baseAddress else { return }
+                let got = JSONStringEnd.find(base, from: from, end: n)
+                XCTAssertEqual(got.index, want.0, "\(bytes) from \(from)")
+                XCTAssertEqual(got.escapePending, want.1, "\(bytes) from \(from)")
+            }
+        }
+    }
+}
