@@ -83,7 +83,7 @@ final class AccessLogSource: RecordSource {
         while true {
             if let r = batch.popLast() { return r }
             if done { return nil }
-            guard var b = queue!.pop() else { done = true; return nil }
+            guard var b = queue!.popBatched() else { done = true; return nil }
             // Swapped, not copied: `batch` must hold the only reference for `popLast` to move.
             swap(&batch, &b.records)
             if let f = b.final {

@@ -21,6 +21,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     /// (half full), not after every pop, so a fast producer sleeps and wakes once per
     /// half a queue instead of once per element (wake-ups are costly system calls).
     private var producersWaiting = 0
+    /// How many elements a waiting consumer needs before it is woken (see `popBatched`).
+    private var consumerWantsAtLeast = 1
     private var resumeAt: Int { capacity / 2 }
 
     public init(capacity: Int) {
@@ -57,7 +59,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         if closed { return false }
         items[(head + count) % capacity] = e
         count += 1
-        pthread_cond_signal(notEmpty)
+        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
         return true
     }
 
@@ -67,6 +69,20 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         while count == 0 && !closed { pthread_cond_wait(notEmpty, lock) }
+        return dequeueLocked()
+    }
+
+    /// `pop`, but when the queue is empty it waits until it is full (or closed): one
+    /// wake-up per queue-full instead of per element when the producer is the slower side.
+    /// Only for producers that always end with `close()`.
+    public func popBatched() -> Element? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if count == 0 && !closed {
+            consumerWantsAtLeast = capacity
+            while count < capacity && !closed { pthread_cond_wait(notEmpty, lock) }
+            consumerWantsAtLeast = 1
+        }
         return dequeueLocked()
     }
 
