@@ -3,18 +3,22 @@
 /// the key beyond one multiply.
 ///
 /// `Dictionary` would hash every key again with SipHash; the correlator looks up several
-/// keys per record, so this is on the hot path. Grows at half full and shrinks again when
-/// an eighth full, so memory follows the live entries.
+/// keys per record, so this is on the hot path. Each slot holds its key next to its value,
+/// so a lookup in a table larger than the cache costs one miss, not two. Grows at half
+/// full and shrinks again when an eighth full, so memory follows the live entries.
 struct HashedKeyMap<Value> {
-    private var keys: [UInt64]
-    private var values: [Value?]
+    private struct Slot {
+        /// 0: empty.
+        var key: UInt64
+        var value: Value?
+    }
+    private var slots: [Slot]
     private var mask: Int
     private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        keys = Array(repeating: 0, count: 16)
-        values = Array(repeating: nil, count: 16)
+        slots = Array(repeating: Slot(key: 0, value: nil), count: 16)
         mask = 15
         shift = 60
     }
@@ -32,12 +36,12 @@ struct HashedKeyMap<Value> {
     /// The slot holding `k`, or nil.
     @inline(__always)
     private func find(_ k: UInt64) -> Int? {
-        keys.withUnsafeBufferPointer { ks in
+        slots.withUnsafeBufferPointer { s in
             var i = home(k)
             while true {
-                let s = ks[i]
-                if s == k { return i }
-                if s == 0 { return nil }
+                let key = s[i].key
+                if key == k { return i }
+                if key == 0 { return nil }
                 i = (i + 1) & mask
             }
         }
@@ -46,7 +50,7 @@ struct HashedKeyMap<Value> {
     subscript(key: UInt64) -> Value? {
         get {
             guard let i = find(Self.stored(key)) else { return nil }
-            return values[i]
+            return slots[i].value
         }
         set {
             if let newValue { insert(Self.stored(key), newValue) } else { remove(Self.stored(key)) }
@@ -67,55 +71,49 @@ struct HashedKeyMap<Value> {
 
     private mutating func insert(_ k: UInt64, _ v: Value) {
         if let i = find(k) {
-            values[i] = v
+            slots[i].value = v
             return
         }
-        if (count + 1) * 2 > keys.count { resize(keys.count * 2) }
+        if (count + 1) * 2 > slots.count { resize(slots.count * 2) }
         var i = home(k)
-        while keys[i] != 0 { i = (i + 1) & mask }
-        keys[i] = k
-        values[i] = v
+        while slots[i].key != 0 { i = (i + 1) & mask }
+        slots[i] = Slot(key: k, value: v)
         count += 1
     }
 
     @discardableResult
     private mutating func remove(_ k: UInt64) -> Value? {
         guard var i = find(k) else { return nil }
-        var old: Value? = nil
-        swap(&old, &values[i])
+        let old = slots[i].value.take()
         count -= 1
         // Backward shift: pull later entries of the probe run into the hole.
         var j = i
         while true {
             j = (j + 1) & mask
-            let kj = keys[j]
+            let kj = slots[j].key
             if kj == 0 { break }
             let h = home(kj)
             // Move kj into i when its home is not in (i, j] (cyclically).
             let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
             if !inRange {
-                keys[i] = kj
-                values.swapAt(i, j)
+                slots.swapAt(i, j)
                 i = j
             }
         }
-        keys[i] = 0
-        if keys.count > 64, count * 8 < keys.count { resize(keys.count / 2) }
+        slots[i].key = 0
+        if slots.count > 64, count * 8 < slots.count { resize(slots.count / 2) }
         return old
     }
 
     private mutating func resize(_ size: Int) {
-        var oldKeys = [UInt64](repeating: 0, count: size)
-        var oldValues = [Value?](repeating: nil, count: size)
-        swap(&oldKeys, &keys)
-        swap(&oldValues, &values)
+        var old = Array(repeating: Slot(key: 0, value: nil), count: size)
+        swap(&old, &slots)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
-        for s in 0..<oldKeys.count where oldKeys[s] != 0 {
-            var i = home(oldKeys[s])
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = oldKeys[s]
-            swap(&values[i], &oldValues[s])
+        for s in 0..<old.count where old[s].key != 0 {
+            var i = home(old[s].key)
+            while slots[i].key != 0 { i = (i + 1) & mask }
+            swap(&slots[i], &old[s])
         }
     }
 }

@@ -22,15 +22,20 @@ enum PathMatching {
             // The path part of the route key (`GET /x` → `/x`), as `routePath` does.
             let k = r.range(.routeKey)
             t = k
-            for i in k where s[i] == ASCII.space {
-                t = (i + 1)..<k.upperBound
-                break
+            var i = k.lowerBound
+            while i < k.upperBound {
+                if s[i] == ASCII.space {
+                    t = (i + 1)..<k.upperBound
+                    break
+                }
+                i += 1
             }
         }
-        var prev: UInt8 = 0
-        for i in t {
-            if s[i] == ASCII.closeBrace && prev == ASCII.plus { return 0..<0 }
-            prev = s[i]
+        // Greedy: `+}` anywhere.
+        var i = t.lowerBound + 1
+        while i < t.upperBound {
+            if s[i] == ASCII.closeBrace && s[i - 1] == ASCII.plus { return 0..<0 }
+            i += 1
         }
         return t
     }

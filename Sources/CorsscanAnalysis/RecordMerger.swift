@@ -75,7 +75,7 @@ public final class RecordMerger {
                     removeTop()
                 } else {
                     s.key = s.computeKey(maxSkewMs)
-                    siftDown(0)
+                    if open.count > 1 { siftDown(0) }
                 }
                 if r.time < lastReleased {
                     late += 1
@@ -96,7 +96,7 @@ public final class RecordMerger {
                 removeTop()
             } else {
                 s.key = s.computeKey(maxSkewMs)
-                siftDown(0)
+                if open.count > 1 { siftDown(0) }
             }
         }
     }
