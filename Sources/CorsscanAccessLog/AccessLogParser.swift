@@ -92,41 +92,81 @@ public struct AccessLogParser: Sendable {
     /// The same parser without its line wrapper (for messages from an envelope).
     public var unwrapped: AccessLogParser { wrapped(.none) }
 
+    /// What a parser learns from the lines of one input to parse the next ones faster: JSON
+    /// key hashes by position and the key layout of flat JSON records. Keep one per input
+    /// (per thread); it only ever changes speed, never results.
+    public struct Cache {
+        var memo: KeyMemo? = KeyMemo()
+        var layout: FlatJSONLayout?
+        /// Lines the layout did and did not fit, and learning attempts left.
+        var hits = 0, misses = 0, learnBudget = 64
+
+        public init() {}
+
+        /// A cache that learns nothing (one-off parses).
+        static var none: Cache {
+            var c = Cache()
+            c.memo = nil
+            c.learnBudget = 0
+            return c
+        }
+    }
+
     /// Parses one line (no LF) into `record` (reset first). Returns nil when a record was
     /// produced (it has a time and a method), else why the line was skipped.
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder) -> SkipReason? {
+        var cache = Cache.none
+        return parse(line, into: &record, cache: &cache)
+    }
+
+    /// `parse(_:into:)` learning from and reusing `cache` (one per input).
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder,
+                      cache: inout Cache) -> SkipReason? {
         var st = RecordState()
-        return parseLine(line, into: &record, state: &st)
+        return parseLine(line, into: &record, state: &st, cache: &cache)
     }
 
     /// Parses one log-event message (from a Firehose envelope or CLI JSON output) without any
     /// line prefix; `fallbackTime` (the event's epoch ms) is used when the record has no time.
     public func parse(message: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?,
                       into record: inout AccessRecordBuilder) -> SkipReason? {
+        var cache = Cache.none
+        return parse(message: message, fallbackTime: fallbackTime, into: &record, cache: &cache)
+    }
+
+    /// `parse(message:fallbackTime:into:)` learning from and reusing `cache` (one per input).
+    public func parse(message: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?,
+                      into record: inout AccessRecordBuilder, cache: inout Cache) -> SkipReason? {
         record.reset()
         var st = RecordState()
         guard !isBlank(message) else { return .blank }
-        return parseBody(message, fallbackTime: fallbackTime, into: &record, state: &st)
+        return parseBody(message, fallbackTime: fallbackTime, into: &record, state: &st, cache: &cache)
     }
 
     func parseLine(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder,
                    state st: inout RecordState) -> SkipReason? {
+        var cache = Cache.none
+        return parseLine(line, into: &record, state: &st, cache: &cache)
+    }
+
+    func parseLine(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder,
+                   state st: inout RecordState, cache: inout Cache) -> SkipReason? {
         record.reset()
         guard !isBlank(line) else { return .blank }
         if wrapper != .none, let (_, t, start) = Wrapper.split(line) {
             let msg = UnsafeBufferPointer(rebasing: line[start...])
             guard !isBlank(msg) else { return .blank }
-            return parseBody(msg, fallbackTime: t, into: &record, state: &st)
+            return parseBody(msg, fallbackTime: t, into: &record, state: &st, cache: &cache)
         }
-        return parseBody(line, fallbackTime: nil, into: &record, state: &st)
+        return parseBody(line, fallbackTime: nil, into: &record, state: &st, cache: &cache)
     }
 
     @inline(__always)
     func parseBody(_ p: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, into r: inout AccessRecordBuilder,
-                   state st: inout RecordState) -> SkipReason? {
+                   state st: inout RecordState, cache: inout Cache) -> SkipReason? {
         switch body {
         case .json(let j):
-            switch Self.scanJSON(p, j, &r, &st) {
+            switch Self.scanJSON(p, j, &r, &st, &cache) {
             case .ok: return finish(&r, st, fallbackTime: fallbackTime, positional: false)
             case .notJSON: return .unknownFormat
             case .malformed: return .malformedJSON
@@ -145,37 +185,65 @@ public struct AccessLogParser: Sendable {
 
     @inline(__always)
     static func scanJSON(_ p: UnsafeBufferPointer<UInt8>, _ j: JSONBody, _ r: inout AccessRecordBuilder,
-                         _ st: inout RecordState) -> JSONScanner.Result {
-        // The memo leaves the record for the walk (the visitor writes to the record).
-        var memo: KeyMemo? = nil
-        swap(&memo, &r.keyMemo)
-        defer { swap(&memo, &r.keyMemo) }
-        return JSONScanner.scanObject(p, memo: &memo) { path, leaf, lo, hi, isString, escaped in
+                         _ st: inout RecordState, _ cache: inout Cache) -> JSONScanner.Result {
+        // The layout of the previous line first; the general walk when the line differs.
+        if let layout = cache.layout {
+            let st0 = st
+            if layout.parse(p, j, &r, &st) {
+                cache.hits += 1
+                return .ok
+            }
+            r.reset()
+            st = st0
+            cache.misses += 1
+            if cache.misses > 64, cache.misses > cache.hits / 4 {
+                // Mixed layouts: stop trying.
+                cache.layout = nil
+                cache.learnBudget = 0
+            }
+        }
+        let result = JSONScanner.scanObject(p, memo: &cache.memo) { path, leaf, lo, hi, isString, escaped in
             guard let slot = j.table.lookup(path) ?? (j.auto ? j.table.lookup(leaf) : nil) else { return }
-            if slot.sub >= 0 {
-                let t = j.subs[slot.sub]
-                if escaped {
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { tmp in
-                        let n = JSONScanner.unescape(UnsafeBufferPointer(rebasing: p[lo..<hi]), into: tmp)
-                        applySub(t, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<n]), &r, &st)
-                    }
-                } else {
-                    applySub(t, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+            applyJSONValue(slot, j, p, lo, hi, isString: isString, escaped: escaped, &r, &st)
+        }
+        if result == .ok, cache.learnBudget > 0 {
+            cache.learnBudget -= 1
+            if let l = FlatJSONLayout.learn(p, j) {
+                cache.layout = l
+                cache.learnBudget += 1
+            }
+        }
+        return result
+    }
+
+    /// One JSON value into the record, as its slot says (sub-template, trimmed prefix and
+    /// suffix, string with or without escapes, bare value).
+    @inline(__always)
+    static func applyJSONValue(_ slot: Slot, _ j: JSONBody, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int,
+                               isString: Bool, escaped: Bool, _ r: inout AccessRecordBuilder, _ st: inout RecordState) {
+        if slot.sub >= 0 {
+            let t = j.subs[slot.sub]
+            if escaped {
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { tmp in
+                    let n = JSONScanner.unescape(UnsafeBufferPointer(rebasing: p[lo..<hi]), into: tmp)
+                    applySub(t, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<n]), &r, &st)
                 }
-                return
-            }
-            var a = lo, b = hi
-            if slot.prefix > 0 || slot.suffix > 0, b - a >= slot.prefix + slot.suffix {
-                a += slot.prefix; b -= slot.suffix
-            }
-            if isString {
-                applyJSONString(slot.target, p, a, b, escaped: escaped, &r, &st)
             } else {
-                var v = UnsafeBufferPointer(rebasing: p[a..<b])
-                // Bare `null` is as good as `-`.
-                if v.count == 4, v[0] == 0x6E, v[1] == 0x75 { v = UnsafeBufferPointer(rebasing: v[0..<0]) }
-                apply(slot.target, v, &r, &st)
+                applySub(t, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
             }
+            return
+        }
+        var a = lo, b = hi
+        if slot.prefix > 0 || slot.suffix > 0, b - a >= slot.prefix + slot.suffix {
+            a += slot.prefix; b -= slot.suffix
+        }
+        if isString {
+            applyJSONString(slot.target, p, a, b, escaped: escaped, &r, &st)
+        } else {
+            var v = UnsafeBufferPointer(rebasing: p[a..<b])
+            // Bare `null` is as good as `-`.
+            if v.count == 4, v[0] == 0x6E, v[1] == 0x75 { v = UnsafeBufferPointer(rebasing: v[0..<0]) }
+            apply(slot.target, v, &r, &st)
         }
     }
 

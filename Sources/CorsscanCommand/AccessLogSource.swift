@@ -126,6 +126,8 @@ final class AccessLogDecoder {
     private let since: Int64?
     private let until: Int64?
     private var builder = AccessRecordBuilder()
+    /// What the parser learned from this input's earlier lines (speed only).
+    private var parseCache = AccessLogParser.Cache()
     /// Records decoded from one container object, handed out one by one.
     private var queue: [AccessRecord] = []
     private var queueHead = 0
@@ -189,7 +191,12 @@ final class AccessLogDecoder {
         // The builder as a local for the loop: a class property would be copied per use.
         var builder = AccessRecordBuilder()
         swap(&builder, &self.builder)
-        defer { swap(&builder, &self.builder) }
+        var cache = AccessLogParser.Cache()
+        swap(&cache, &parseCache)
+        defer {
+            swap(&builder, &self.builder)
+            swap(&cache, &parseCache)
+        }
         while out.count < limit, !done {
             do throws(InputError) {
                 guard let item = try lines!.next() else {
@@ -199,7 +206,7 @@ final class AccessLogDecoder {
                 stats.lines += 1
                 switch item {
                 case .line(let buf, let n):
-                    if let reason = parser.parse(buf, into: &builder) {
+                    if let reason = parser.parse(buf, into: &builder, cache: &cache) {
                         stats.skip(reason, line: n)
                     } else if let r = accept(n, builder) {
                         out.append(r)
@@ -262,7 +269,7 @@ final class AccessLogDecoder {
                 stats.skip(isBlank(buf) ? .blank : .unknownFormat, line: n)
                 return nil
             }
-            if let reason = parser.parse(buf, into: &builder) {
+            if let reason = parser.parse(buf, into: &builder, cache: &parseCache) {
                 stats.skip(reason, line: n)
                 return nil
             }
@@ -342,7 +349,7 @@ final class AccessLogDecoder {
             stats.skip(isBlank(msg) ? .blank : .unknownFormat, line: number)
             return
         }
-        if let reason = parser.parse(message: msg, fallbackTime: fallbackTime, into: &builder) {
+        if let reason = parser.parse(message: msg, fallbackTime: fallbackTime, into: &builder, cache: &parseCache) {
             stats.skip(reason, line: number)
             return
         }

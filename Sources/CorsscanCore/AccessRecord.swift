@@ -132,9 +132,6 @@ public struct AccessRecordBuilder: Sendable {
     /// Whether a time has been set for this record.
     public var hasTime = false
 
-    /// Key hashes of the previous record, for JSON parsers (kept by `reset`).
-    public var keyMemo: KeyMemo? = KeyMemo()
-
     @usableFromInline var scratch: [UInt8] = []
     @usableFromInline var ranges: [Range<Int>] = Array(repeating: 0..<0, count: AccessRecord.fieldCount)
 

@@ -95,17 +95,39 @@ enum FuzzTargets {
         return out
     }
 
+    /// Parses every line as a file line and as an event message, each once with a cache
+    /// learning across the lines and once without: the two must agree exactly.
     static func parseAll(_ parser: AccessLogParser, _ lines: [[UInt8]]) {
-        var b = AccessRecordBuilder()
+        var b = AccessRecordBuilder(), c = AccessRecordBuilder()
+        var lineCache = AccessLogParser.Cache(), messageCache = AccessLogParser.Cache()
         for (i, l) in lines.enumerated() {
             l.withUnsafeBufferPointer { p in
-                if parser.parse(p, into: &b) == nil {
+                let plain = parser.parse(p, into: &b)
+                let cached = parser.parse(p, into: &c, cache: &lineCache)
+                checkSame(plain, b, cached, c, "line \(i + 1)")
+                if plain == nil {
                     let r = b.build(location: SourceLocation(input: 0, line: Int64(i + 1)))
                     _ = r.time
                 }
-                _ = parser.parse(message: p, fallbackTime: Int64(i) * 1000, into: &b)
+                let m1 = parser.parse(message: p, fallbackTime: Int64(i) * 1000, into: &b)
+                let m2 = parser.parse(message: p, fallbackTime: Int64(i) * 1000, into: &c, cache: &messageCache)
+                checkSame(m1, b, m2, c, "message \(i + 1)")
             }
         }
+    }
+
+    /// The cache only changes speed: same verdict, same record.
+    static func checkSame(_ r1: SkipReason?, _ b1: AccessRecordBuilder, _ r2: SkipReason?, _ b2: AccessRecordBuilder,
+                          _ what: String) {
+        if r1 != r2 { fuzzFail("\(what): parse with a cache says \(String(describing: r2)), without \(String(describing: r1))") }
+        guard r1 == nil else { return }
+        let a = b1.build(location: SourceLocation(input: 0, line: 1))
+        let z = b2.build(location: SourceLocation(input: 0, line: 1))
+        let same = a.time == z.time && a.timeInSeconds == z.timeInSeconds && a.method == z.method && a.status == z.status
+            && a.integrationStatus == z.integrationStatus && a.latencyMs == z.latencyMs
+            && a.responseLength == z.responseLength
+            && AccessRecord.Field.allCases.allSatisfy { a.bytes($0) == z.bytes($0) }
+        if !same { fuzzFail("\(what): the record parsed with a cache differs") }
     }
 
     // MARK: - Input

@@ -322,3 +322,66 @@ final class DetectionTests: XCTestCase {
         XCTAssertEqual(detect([Fx.httpCLF], template: t)?.format, "http-clf")
     }
 }
+
+/// The parse cache (key memo and learned flat layout) changes speed only: every line parses
+/// to the same verdict and record with a cache that learned from the lines before it as
+/// without one, including lines that break the learned layout in every way.
+final class ParseCacheTests: XCTestCase {
+    static let lines: [String] = [
+        #"{"requestId":"a1","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:12 +0000","httpMethod":"OPTIONS","resourcePath":"/orders/{id}","status":"204","responseLength":"0"}"#,
+        #"{"requestId":"a2","ip":"203.0.113.8","requestTime":"21/Nov/2026:09:45:13 +0000","httpMethod":"GET","resourcePath":"/orders/{id}","status":"200","responseLength":"12"}"#,
+        // Same keys, different spacing.
+        #"{ "requestId": "a3", "ip" : "203.0.113.9","requestTime":"21/Nov/2026:09:45:14 +0000" ,"httpMethod":"GET","resourcePath":"/x","status":"500","responseLength":"1"}"#,
+        // A quote inside a value that does not end it (lenient scanner keeps it).
+        #"{"requestId":"a4","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:15 +0000","httpMethod":"GET","resourcePath":"/a"b","status":"200","responseLength":"1"}"#,
+        // An escape.
+        #"{"requestId":"a\"5","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:16 +0000","httpMethod":"GET","resourcePath":"/a\/b","status":"200","responseLength":"1"}"#,
+        // Bare values, null and dash.
+        #"{"requestId":"a6","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":404,"responseLength":-}"#,
+        // Keys in another order, a missing key, an extra key, a duplicate key.
+        #"{"ip":"203.0.113.7","requestId":"a7","requestTime":"21/Nov/2026:09:45:18 +0000","httpMethod":"POST","status":"201"}"#,
+        #"{"requestId":"a8","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:19 +0000","httpMethod":"GET","resourcePath":"/o","status":"200","responseLength":"1","extra":"x"}"#,
+        #"{"requestId":"a9","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:20 +0000","httpMethod":"GET","resourcePath":"/o","status":"200","status":"503"}"#,
+        // Nesting, arrays, stray commas, trailing garbage, truncation, not JSON.
+        #"{"requestId":"b1","identity":{"sourceIp":"198.51.100.1"},"requestTime":"21/Nov/2026:09:45:21 +0000","httpMethod":"GET","status":"200"}"#,
+        #"{"requestId":"b2","ip":"203.0.113.7","tags":["a","b"],"requestTime":"21/Nov/2026:09:45:22 +0000","httpMethod":"GET","status":"200"}"#,
+        #"{,"requestId":"b3","ip":"203.0.113.7",,"requestTime":"21/Nov/2026:09:45:23 +0000","httpMethod":"GET","resourcePath":"/o","status":"200","responseLength":"1"}"#,
+        #"{"requestId":"b4","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:24 +0000","httpMethod":"GET","resourcePath":"/o","status":"200","responseLength":"1"} trailing"#,
+        #"{"requestId":"b5","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:25 +0000","httpMethod":"GET","resourcePath":"/o","sta"#,
+        #"203.0.113.7 - - [21/Nov/2026:09:45:26 +0000] "GET /o HTTP/1.1" 200 1 b6"#,
+        // Back to the first layout.
+        #"{"requestId":"c1","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:27 +0000","httpMethod":"DELETE","resourcePath":"/orders/{id}","status":"403","responseLength":"0"}"#,
+        #"{"requestId":"c2","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:28 +0000","httpMethod":"GET","resourcePath":"/orders/{id}","status":"200","responseLength":"7"}"#,
+        // Same layout, key bytes changed in one letter and in case.
+        #"{"requestId":"c3","iq":"203.0.113.7","requestTime":"21/Nov/2026:09:45:29 +0000","httpMethod":"GET","resourcePath":"/orders/{id}","status":"200","responseLength":"7"}"#,
+        #"{"requestId":"c4","IP":"203.0.113.7","requestTime":"21/Nov/2026:09:45:30 +0000","httpMethod":"GET","resourcePath":"/orders/{id}","status":"200","responseLength":"7"}"#,
+    ]
+
+    func testCachedParsesEqualUncached() throws {
+        let template = try LogTemplate(#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","responseLength":"$context.responseLength"}"#)
+        for parser in [AccessLogParser.recognisedJSON, template.parser] {
+            // Twice through, so every line also comes after every other kind of line.
+            var cache = AccessLogParser.Cache()
+            var used = 0
+            for line in Self.lines + Self.lines {
+                var plain = AccessRecordBuilder(), cached = AccessRecordBuilder()
+                let bytes = Array(line.utf8)
+                let (r1, r2) = bytes.withUnsafeBufferPointer { p in
+                    (parser.parse(p, into: &plain), parser.parse(p, into: &cached, cache: &cache))
+                }
+                XCTAssertEqual(r1, r2, line)
+                guard r1 == nil else { continue }
+                used += 1
+                let a = plain.build(location: SourceLocation(input: 0, line: 1))
+                let b = cached.build(location: SourceLocation(input: 0, line: 1))
+                XCTAssertEqual(a.time, b.time, line)
+                XCTAssertEqual(a.method, b.method, line)
+                XCTAssertEqual(a.status, b.status, line)
+                XCTAssertEqual(a.responseLength, b.responseLength, line)
+                for f in AccessRecord.Field.allCases { XCTAssertEqual(a.bytes(f), b.bytes(f), "\(f) in \(line)") }
+            }
+            XCTAssertGreaterThan(used, 20, parser.format)
+            XCTAssertGreaterThan(cache.hits, 4, "the learned layout was used (\(parser.format))")
+        }
+    }
+}

@@ -2,21 +2,21 @@
 /// derived from them: lines of one format repeat their keys in the same order, so one
 /// byte comparison replaces hashing a key again. Only ever changes speed, never results:
 /// a key that differs in any byte, length or context is hashed as usual.
-public struct KeyMemo: Sendable {
-    public static let maxPositions = 64
-    public static let maxKeyBytes = 32
+struct KeyMemo: Sendable {
+    static let maxPositions = 64
+    static let maxKeyBytes = 32
 
-    @usableFromInline var bytes: [UInt8] = []
-    @usableFromInline var lengths: [Int] = []
-    @usableFromInline var contexts: [UInt64] = []
-    @usableFromInline var values: [(UInt64, UInt64)] = []
+    private var bytes: [UInt8] = []
+    private var lengths: [Int] = []
+    private var contexts: [UInt64] = []
+    private var values: [(UInt64, UInt64)] = []
 
-    public init() {}
+    init() {}
 
     /// The values stored for exactly `key` (bytes `lo..<hi` of `p`) at `position` under
     /// `context`, else nil.
-    @inlinable
-    public func lookup(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> (UInt64, UInt64)? {
+    @inline(__always)
+    func lookup(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> (UInt64, UInt64)? {
         guard position < lengths.count, lengths[position] == hi - lo, contexts[position] == context else { return nil }
         let same = bytes.withUnsafeBufferPointer { b -> Bool in
             let x = UnsafeRawPointer(b.baseAddress! + position * Self.maxKeyBytes)
@@ -40,7 +40,7 @@ public struct KeyMemo: Sendable {
 
     /// Remembers `key` at `position` (ignored for long keys and positions past the limit).
     @inline(__always)
-    public mutating func store(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int,
+    mutating func store(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int,
                                values v: (UInt64, UInt64)) {
         let n = hi - lo
         guard n <= Self.maxKeyBytes, position < Self.maxPositions, position <= lengths.count else { return }
