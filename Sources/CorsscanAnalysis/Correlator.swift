@@ -89,26 +89,11 @@ public final class Correlator {
 
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
-        // Every hash of the record in one pass over its bytes.
-        let (clientHash, key, anyPath, hasPath, idHash) = r.withStorage { s in
-            var client = ByteHash()
-            client.add(UnsafeBufferPointer(rebasing: s[r.range(.sourceIP)]))
-            client.add(UnsafeBufferPointer(rebasing: s[r.range(.userAgent)]))
-            client.add(UnsafeBufferPointer(rebasing: s[r.range(.origin)]))
-            let path = PathMatching.correlationPath(r, in: s)
-            let key = Self.key(client.value, UnsafeBufferPointer(rebasing: s[path]))
-            let anyPath = Self.key(client.value, UnsafeBufferPointer(rebasing: s[0..<0]))
-            // The extended id is always the gateway's own (a client can choose `requestId` on REST).
-            var id = r.range(.extendedRequestId)
-            if id.isEmpty { id = r.range(.requestId) }
-            var idHash: UInt64? = nil
-            if !id.isEmpty {
-                var h = ByteHash()
-                h.add(UnsafeBufferPointer(rebasing: s[id]))
-                idHash = h.value
-            }
-            return (client.value, key, anyPath, !path.isEmpty, idHash)
-        }
+        let k = r.keys.client != 0 ? r.keys : Self.keys(of: r)
+        let clientHash = k.client, key = k.path
+        let anyPath = Self.key(clientHash, UnsafeBufferPointer(start: nil, count: 0))
+        let hasPath = key != anyPath
+        let idHash: UInt64? = k.id != 0 ? k.id : nil
         if let idHash, isDuplicate(r, idHash: idHash, key: key) { return }
 
         if r.time > now {
@@ -171,6 +156,32 @@ public final class Correlator {
         if r.timeInSeconds {
             unclaimed[key] = (r, reported)
             unclaimedExpiry.append((r.time + 1000, key, r.location))
+        }
+    }
+
+    /// Every hash the correlator keys a record by, in one pass over its bytes: client (ip,
+    /// user agent, origin), client + correlation path, client alone, request id. Pure, so
+    /// a parsing thread can compute them ahead (`AccessRecord.keys`).
+    public static func keys(of r: AccessRecord) -> RecordKeys {
+        r.withStorage { s in
+            var client = ByteHash()
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.sourceIP)]))
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.userAgent)]))
+            client.add(UnsafeBufferPointer(rebasing: s[r.range(.origin)]))
+            let clientHash = client.value == 0 ? 1 : client.value  // 0: "not computed"
+            let path = PathMatching.correlationPath(r, in: s)
+            // An empty path gives the client-only key (`add` compares the two).
+            let key = Self.key(clientHash, UnsafeBufferPointer(rebasing: s[path]))
+            // The extended id is always the gateway's own (a client can choose `requestId` on REST).
+            var id = r.range(.extendedRequestId)
+            if id.isEmpty { id = r.range(.requestId) }
+            var idHash: UInt64 = 0
+            if !id.isEmpty {
+                var h = ByteHash()
+                h.add(UnsafeBufferPointer(rebasing: s[id]))
+                idHash = h.value == 0 ? 1 : h.value
+            }
+            return RecordKeys(client: clientHash, path: key, id: idHash)
         }
     }
 

@@ -286,7 +286,10 @@ final class AccessLogDecoder {
         if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return nil }
         if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return nil }
         stats.records += 1
-        return builder.build(location: SourceLocation(input: index, line: n))
+        var r = builder.build(location: SourceLocation(input: index, line: n))
+        // Hashed here, on the input's own thread, not on the one correlating every input.
+        r.keys = Correlator.keys(of: r)
+        return r
     }
 
     private func isBlank(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -25,24 +25,32 @@ public struct AccessRecord: Sendable {
     /// `$context.responseLength` in bytes; -1 when not logged.
     public var responseLength: Int32
     public var location: SourceLocation
+    /// The correlation keys when computed ahead (on the thread that parsed the record, so
+    /// the correlating thread does less); `RecordKeys.none` until then.
+    public var keys = RecordKeys.none
 
+    /// One allocation per record: the end offset of each field (`fieldCount` × UInt32, in
+    /// `Field` order, counted from `headerBytes`), then the fields' bytes. The record
+    /// itself stays small, so moving it between threads and buffers is cheap.
     @usableFromInline var storage: [UInt8]
-    /// End offset of each field in `storage`, in `Field` order (field i spans ends[i-1]..<ends[i]).
-    @usableFromInline var ends: FieldEnds
+    @usableFromInline static let headerBytes = 4 * 14
+
+    @inlinable
+    func end(_ i: Int) -> Int {
+        Self.headerBytes + Int(storage.withUnsafeBytes { $0.load(fromByteOffset: i * 4, as: UInt32.self) })
+    }
 
     /// The bytes of a field (empty when missing).
     @inlinable
     public func bytes(_ field: Field) -> ArraySlice<UInt8> {
-        let i = field.rawValue
-        let start = i == 0 ? 0 : Int(ends[i - 1])
-        return storage[start..<Int(ends[i])]
+        storage[range(field)]
     }
 
     /// Where a field lies in the record's bytes (see `withStorage`); empty when missing.
     @inlinable
     public func range(_ field: Field) -> Range<Int> {
         let i = field.rawValue
-        return (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])
+        return (i == 0 ? Self.headerBytes : end(i - 1))..<end(i)
     }
 
     /// Calls `body` with all the record's text bytes (fields located by `range(_:)`),
@@ -88,31 +96,30 @@ public struct AccessRecord: Sendable {
         latencyMs = b.latencyMs
         responseLength = b.responseLength
         self.location = location
-        var ends = FieldEnds()
         var total = 0
         b.ranges.withUnsafeBufferPointer { ranges in
-            for i in 0..<AccessRecord.fieldCount {
-                total += ranges[i].count
-                ends[i] = UInt32(truncatingIfNeeded: total)
-            }
+            for i in 0..<AccessRecord.fieldCount { total += ranges[i].count }
         }
-        // One allocation, each field copied in `Field` order.
+        // One allocation: the end offsets, then each field copied in `Field` order.
+        let header = Self.headerBytes
         let storage = b.scratch.withUnsafeBufferPointer { scratch in
             b.ranges.withUnsafeBufferPointer { ranges in
-                [UInt8](unsafeUninitializedCapacity: total) { out, count in
+                [UInt8](unsafeUninitializedCapacity: header + total) { out, count in
+                    let raw = UnsafeMutableRawPointer(out.baseAddress!)
                     var o = 0
                     for i in 0..<AccessRecord.fieldCount {
                         let r = ranges[i]
-                        if r.isEmpty { continue }
-                        (out.baseAddress! + o).initialize(from: scratch.baseAddress! + r.lowerBound, count: r.count)
-                        o += r.count
+                        if !r.isEmpty {
+                            (out.baseAddress! + header + o).initialize(from: scratch.baseAddress! + r.lowerBound, count: r.count)
+                            o += r.count
+                        }
+                        raw.storeBytes(of: UInt32(truncatingIfNeeded: o), toByteOffset: i * 4, as: UInt32.self)
                     }
-                    count = o
+                    count = header + o
                 }
             }
         }
         self.storage = storage
-        self.ends = ends
     }
 }
 
@@ -178,17 +185,19 @@ public struct AccessRecordBuilder: Sendable {
     }
 }
 
-/// Fixed-size end offsets for `AccessRecord`'s fields (a value type, no heap storage).
-@usableFromInline
-struct FieldEnds: Sendable {
-    @usableFromInline var a: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                               UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
-        = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+/// Hashes of a record's client, client + path and request id as the correlator keys
+/// them (`Correlator.keys(of:)` computes them; opaque to everyone else). 0 stands for
+/// "not computed" (`client`) and "no request id" (`id`).
+public struct RecordKeys: Sendable {
+    public var client: UInt64
+    public var path: UInt64
+    public var id: UInt64
 
-    @usableFromInline init() {}
-
-    @inlinable subscript(i: Int) -> UInt32 {
-        get { withUnsafeBytes(of: a) { $0.load(fromByteOffset: i * 4, as: UInt32.self) } }
-        set { withUnsafeMutableBytes(of: &a) { $0.storeBytes(of: newValue, toByteOffset: i * 4, as: UInt32.self) } }
+    public init(client: UInt64, path: UInt64, id: UInt64) {
+        self.client = client
+        self.path = path
+        self.id = id
     }
+
+    public static let none = RecordKeys(client: 0, path: 0, id: 0)
 }
