@@ -205,7 +205,15 @@ public enum LogEventContainer {
                     k = e
                 } else {
                     let vs = k
-                    while k < n, p[k] != ASCII.comma, p[k] != ASCII.closeBrace, !ASCII.isWhitespace(p[k]) { k += 1 }
+                    while k < n, p[k] != ASCII.comma, p[k] != ASCII.closeBrace, !ASCII.isWhitespace(p[k]) {
+                        // A quote or bracket in a bare value: the reference walk finds the event's end
+                        // by structure and may disagree; let it decide.
+                        let b = p[k]
+                        if b == ASCII.quote || b == ASCII.openBrace || b == ASCII.openBracket || b == ASCII.closeBracket {
+                            return nil
+                        }
+                        k += 1
+                    }
                     if key == timestampKey {
                         span.time = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[vs..<k])) ?? 0
                     }
