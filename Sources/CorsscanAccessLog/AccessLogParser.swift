@@ -1,10 +1,18 @@
 import CorsscanCore
 
 /// JSON records: a key-path table from a template, or the recognised keys (`auto`).
-struct JSONBody: Sendable {
-    var table: KeyTable
-    var auto: Bool
-    var subs: [PositionalTemplate]
+/// (A class: a parser's body is read per line, and one reference is cheaper to hold than
+/// the table's arrays.)
+final class JSONBody: Sendable {
+    let table: KeyTable
+    let auto: Bool
+    let subs: [PositionalTemplate]
+
+    init(table: KeyTable, auto: Bool, subs: [PositionalTemplate]) {
+        self.table = table
+        self.auto = auto
+        self.subs = subs
+    }
 }
 
 /// How CloudWatch delivered the lines (reference §4.2, §4.4).

@@ -159,9 +159,10 @@ public final class Correlator {
         }
     }
 
-    /// Every hash the correlator keys a record by, in one pass over its bytes: client (ip,
-    /// user agent, origin), client + correlation path, client alone, request id. Pure, so
-    /// a parsing thread can compute them ahead (`AccessRecord.keys`).
+    /// Every hash the correlator keys a record by, in one pass over its bytes: the client
+    /// (ip, user agent, origin), client + correlation path (the client alone when the record
+    /// has no path) and the request id (0: none). Pure, so a parsing thread can compute
+    /// them ahead (`AccessRecord.keys`).
     public static func keys(of r: AccessRecord) -> RecordKeys {
         r.withStorage { s in
             var client = ByteHash()
@@ -251,8 +252,12 @@ public final class Correlator {
 
     /// The pending preflight under `key` that `r` follows (within its window), removed.
     private func claimPending(_ r: AccessRecord, key: UInt64) -> AccessRecord? {
-        guard !pending.isEmpty, let p = pending[key], r.time >= p.record.time, r.time <= p.deadline else { return nil }
-        pending[key] = nil
+        // Taken out (not copied); put back in the rare case it is not this request's.
+        guard !pending.isEmpty, let p = pending.removeValue(forKey: key) else { return nil }
+        guard r.time >= p.record.time, r.time <= p.deadline else {
+            pending[key] = p
+            return nil
+        }
         return p.record
     }
 

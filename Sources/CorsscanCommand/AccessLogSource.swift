@@ -32,7 +32,7 @@ final class AccessLogSource: RecordSource {
     private var closed = false
 
     /// Records per batch handed between threads, and batches queued at most.
-    static let batchSize = 1024
+    static let batchSize = 512
     static let queuedBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
