@@ -84,15 +84,26 @@ public enum LogEventContainer {
     /// `.notContainer` (it may be an access record itself); broken JSON → `.malformed`.
     public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int,
                             onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
-        var spans: [EventSpan] = []
-        return scan(object, eventCount: &eventCount, scratch: &spans, onEvent: onEvent)
+        var scratch = Scratch()
+        return scan(object, eventCount: &eventCount, scratch: &scratch, onEvent: onEvent)
     }
 
-    /// Where one event's message (`start == -1`: none) and time lie in the object.
-    public struct EventSpan: Sendable {
+    /// Where one event's decoded message (`start == -1`: none) lies in `Scratch.bytes`, and
+    /// its time.
+    struct EventSpan: Sendable {
         var start: Int
         var end: Int
         var time: Int64
+    }
+
+    /// Working memory of `scan`, reused across objects: the events found and their
+    /// messages, decoded.
+    public struct Scratch: Sendable {
+        var spans: [EventSpan] = []
+        var bytes: [UInt8] = []
+        var used = 0
+
+        public init() {}
     }
 
     /// `scan` with a caller-owned scratch array, reused across objects (the hot path).
@@ -100,20 +111,18 @@ public enum LogEventContainer {
     /// A well-formed envelope is walked once, recording each event's message span, and its
     /// events are handed over after the walk; anything unusual goes to `scanReference`,
     /// whose result is the contract (the fuzz target compares the two).
-    public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int, scratch: inout [EventSpan],
+    public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int, scratch: inout Scratch,
                             onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
-        if let kind = scanOnce(object, spans: &scratch) {
-            eventCount = scratch.count
+        if let kind = scanOnce(object, scratch: &scratch) {
+            eventCount = scratch.spans.count
             if kind == .data {
-                for s in scratch {
-                    if s.start < 0 {
-                        onEvent(UnsafeBufferPointer(rebasing: object[0..<0]), s.time)
-                        continue
-                    }
-                    let raw = UnsafeBufferPointer(rebasing: object[s.start..<s.end])
-                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(raw.count, 1)) { tmp in
-                        let len = JSONScanner.unescape(raw, into: tmp)
-                        onEvent(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<len]), s.time)
+                scratch.bytes.withUnsafeBufferPointer { bytes in
+                    for s in scratch.spans {
+                        if s.start < 0 {
+                            onEvent(UnsafeBufferPointer(rebasing: object[0..<0]), s.time)
+                        } else {
+                            onEvent(UnsafeBufferPointer(rebasing: bytes[s.start..<s.end]), s.time)
+                        }
                     }
                 }
             }
@@ -122,10 +131,12 @@ public enum LogEventContainer {
         return scanReference(object, eventCount: &eventCount, onEvent: onEvent)
     }
 
-    /// One strict pass over an envelope: `.data`/`.control` with `spans` filled, or nil when
-    /// the object is anything else (not a container, broken, oddly shaped).
-    static func scanOnce(_ p: UnsafeBufferPointer<UInt8>, spans: inout [EventSpan]) -> Kind? {
-        spans.removeAll(keepingCapacity: true)
+    /// One strict pass over an envelope: `.data`/`.control` with `scratch` filled (messages
+    /// decoded as they are passed), or nil when the object is anything else (not a
+    /// container, broken, oddly shaped).
+    static func scanOnce(_ p: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Kind? {
+        scratch.spans.removeAll(keepingCapacity: true)
+        scratch.used = 0
         let n = p.count
         var i = JSONScanner.skipSpace(p, 0)
         guard i < n, p[i] == ASCII.openBrace else { return nil }
@@ -153,7 +164,7 @@ public enum LogEventContainer {
                 i = e + 1
             case ASCII.openBracket where !sawArray && (key == logEventsKey || key == eventsKey):
                 sawArray = true
-                guard let e = walkEvents(p, vs, &spans) else { return nil }
+                guard let e = walkEvents(p, vs, &scratch) else { return nil }
                 i = e
             case ASCII.openBrace, ASCII.openBracket:
                 guard let e = JSONScanner.skipContainer(p, i) else { return nil }
@@ -168,7 +179,7 @@ public enum LogEventContainer {
 
     /// The events array starting at `s` (`[`), each event an object of members: the index
     /// after `]`, or nil when anything is out of shape.
-    static func walkEvents(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ spans: inout [EventSpan]) -> Int? {
+    static func walkEvents(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ scratch: inout Scratch) -> Int? {
         let n = p.count
         var j = s + 1
         while true {
@@ -192,11 +203,23 @@ public enum LogEventContainer {
                 k = JSONScanner.skipSpace(p, k + 1)
                 guard k < n else { return nil }
                 member = true
-                if p[k] == ASCII.quote {
+                if p[k] == ASCII.quote, key == messageKey {
+                    // Decoded into the scratch while its end is found.
+                    let need = scratch.used + (n - k) + 8
+                    if scratch.bytes.count < need {
+                        scratch.bytes.append(contentsOf: repeatElement(0, count: max(need - scratch.bytes.count, scratch.bytes.count)))
+                    }
+                    let at = scratch.used
+                    guard let d = scratch.bytes.withUnsafeMutableBufferPointer({ b in
+                        JSONScanner.decodeString(p, from: k + 1, into: b.baseAddress! + at)
+                    }) else { return nil }
+                    span.start = at
+                    span.end = at + d.count
+                    scratch.used = at + d.count
+                    k = d.end + 1
+                } else if p[k] == ASCII.quote {
                     guard let e = strictStringEnd(p, k + 1) else { return nil }
-                    if key == messageKey {
-                        span.start = k + 1; span.end = e
-                    } else if key == timestampKey {
+                    if key == timestampKey {
                         span.time = Timestamp.parse(buffer: UnsafeBufferPointer(rebasing: p[(k + 1)..<e])) ?? 0
                     }
                     k = e + 1
@@ -219,7 +242,7 @@ public enum LogEventContainer {
                     }
                 }
             }
-            spans.append(span)
+            scratch.spans.append(span)
             j = k
         }
     }

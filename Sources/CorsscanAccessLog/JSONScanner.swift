@@ -276,6 +276,72 @@ enum JSONScanner {
         return o
     }
 
+    /// Decodes the string whose content starts at `s` into `dst`, up to its closing quote:
+    /// the quote's index and the decoded length, nil when the string does not end. The same
+    /// as finding the end escape-aware (`JSONStringEnd`) and then `unescape`, in one pass.
+    /// `dst` must hold `p.count - s + 8` bytes: runs are copied a word at a time.
+    static func decodeString(_ p: UnsafeBufferPointer<UInt8>, from s: Int,
+                             into dst: UnsafeMutablePointer<UInt8>) -> (end: Int, count: Int)? {
+        guard let base = p.baseAddress else { return nil }
+        let n = p.count
+        var i = s, o = 0
+        while true {
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(dst + o).storeBytes(of: w, as: UInt64.self)
+                let m = JSONStringEnd.zeroBytes(w ^ JSONStringEnd.quotes) | JSONStringEnd.zeroBytes(w ^ JSONStringEnd.backslashes)
+                if m != 0 {
+                    let k = m.trailingZeroBitCount >> 3
+                    i += k
+                    o += k
+                    break
+                }
+                i += 8
+                o += 8
+            }
+            while i < n {
+                let c = base[i]
+                if c == ASCII.quote || c == ASCII.backslash { break }
+                dst[o] = c
+                i += 1
+                o += 1
+            }
+            guard i < n else { return nil }
+            if base[i] == ASCII.quote { return (i, o) }
+            // A backslash, decoded as `unescape` does (a lone one at the end: no closing quote).
+            guard i + 1 < n else { return nil }
+            let e = base[i + 1]
+            var out: UInt8? = nil
+            switch e {
+            case ASCII.quote, ASCII.backslash, ASCII.slash: out = e
+            case 0x62: out = 0x08  // b
+            case 0x66: out = 0x0C  // f
+            case 0x6E: out = ASCII.lf  // n
+            case 0x72: out = ASCII.cr  // r
+            case 0x74: out = ASCII.tab  // t
+            case 0x75:  // u
+                if var cp = hex4(p, i + 2) {
+                    var used = 6
+                    if cp >= 0xD800, cp < 0xDC00, i + 11 < n, base[i + 6] == ASCII.backslash,
+                       base[i + 7] == 0x75, let lo = hex4(p, i + 8), lo >= 0xDC00, lo < 0xE000 {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        used = 12
+                    }
+                    if cp >= 0xD800, cp < 0xE000 { cp = 0xFFFD }
+                    o += encodeUTF8(cp, UnsafeMutableBufferPointer(start: dst, count: o + 4), o)
+                    i += used
+                    continue
+                }
+            default: break
+            }
+            if let out {
+                dst[o] = out; o += 1; i += 2
+            } else {
+                dst[o] = ASCII.backslash; o += 1; i += 1
+            }
+        }
+    }
+
     static func hex4(_ s: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
         guard at + 4 <= s.count else { return nil }
         var v: UInt32 = 0

@@ -132,7 +132,7 @@ final class AccessLogDecoder {
     private var queue: [AccessRecord] = []
     private var queueHead = 0
     private var eventNumber: Int64 = 0
-    private var spans: [LogEventContainer.EventSpan] = []
+    private var containerScratch = LogEventContainer.Scratch()
     private var done = false
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
@@ -306,7 +306,7 @@ final class AccessLogDecoder {
         switch item {
         case .object(let buf, _, _):
             var count = 0
-            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &spans) { msg, ts in
+            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &containerScratch) { msg, ts in
                 eventNumber += 1
                 stats.lines += 1
                 parseMessage(msg, fallbackTime: ts, number: eventNumber)

@@ -279,8 +279,8 @@ enum FuzzTargets {
         // The one-pass walk must agree with the reference walk exactly.
         var fast: [([UInt8], Int64)] = [], slow: [([UInt8], Int64)] = []
         var fastCount = 0, slowCount = 0
-        var spans: [LogEventContainer.EventSpan] = []
-        let fastKind = LogEventContainer.scan(p, eventCount: &fastCount, scratch: &spans) { fast.append((Array($0), $1)) }
+        var scratch = LogEventContainer.Scratch()
+        let fastKind = LogEventContainer.scan(p, eventCount: &fastCount, scratch: &scratch) { fast.append((Array($0), $1)) }
         let slowKind = LogEventContainer.scanReference(p, eventCount: &slowCount) { slow.append((Array($0), $1)) }
         if fastKind != slowKind || fastCount != slowCount || fast.count != slow.count
             || !zip(fast, slow).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }) {
