@@ -48,21 +48,38 @@ enum FuzzTargets {
     // MARK: - Helpers
 
     /// A file in /dev/shm (or /tmp) per process and name suffix, rewritten for every input:
-    /// `ByteSource` reads files, and this keeps it unchanged.
-    static func withFile<R>(_ bytes: some Collection<UInt8>, gz: Bool, _ body: (String) -> R) -> R {
-        let dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-        let path = "\(dir)/corsscan-fuzz-\(getpid())" + (gz ? ".log.gz" : ".log")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { fuzzFail("cannot create \(path)") }
-        let a = Array(bytes)
+    /// `ByteSource` reads files, and this keeps it unchanged. The file is created once and
+    /// kept open; each input truncates and rewrites it in place (no open/close per input).
+    static func withFile<R>(_ bytes: UnsafeBufferPointer<UInt8>, gz: Bool, _ body: (String) -> R) -> R {
+        let f = gz ? gzFile : plainFile
+        guard ftruncate(f.fd, 0) == 0 else { fuzzFail("cannot truncate \(f.path)") }
         var off = 0
-        while off < a.count {
-            let n = a.withUnsafeBytes { write(fd, $0.baseAddress! + off, a.count - off) }
-            guard n > 0 else { fuzzFail("cannot write \(path)") }
+        while off < bytes.count {
+            let n = pwrite(f.fd, bytes.baseAddress! + off, bytes.count - off, off_t(off))
+            guard n > 0 else { fuzzFail("cannot write \(f.path)") }
             off += n
         }
-        close(fd)
-        return body(path)
+        return body(f.path)
+    }
+
+    static func withFile<R>(_ bytes: [UInt8], gz: Bool, _ body: (String) -> R) -> R {
+        bytes.withUnsafeBufferPointer { withFile($0, gz: gz, body) }
+    }
+
+    private static let plainFile = scratchFile(".log")
+    private static let gzFile = scratchFile(".log.gz")
+
+    /// The scratch files made so far, removed when the process exits normally.
+    nonisolated(unsafe) private static var scratchPaths: [String] = []
+
+    private static func scratchFile(_ suffix: String) -> (path: String, fd: Int32) {
+        let dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+        let path = "\(dir)/corsscan-fuzz-\(getpid())\(suffix)"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { fuzzFail("cannot create \(path)") }
+        if scratchPaths.isEmpty { atexit { for p in FuzzTargets.scratchPaths { unlink(p) } } }
+        scratchPaths.append(path)
+        return (path, fd)
     }
 
     /// Reads a source to the end (or its error); returns the bytes and whether it failed.
@@ -429,14 +446,23 @@ enum FuzzTargets {
         _ = prom
     }
 
+    /// Whether `needle` occurs in `hay`, with libc's `memchr`/`memcmp`: the harness's own
+    /// search is not instrumented, so the time goes to the code under test.
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard needle.count <= hay.count, let f = needle.first else { return false }
-        var i = 0
-        while i + needle.count <= hay.count {
-            if hay[i] == f && hay[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
+        guard let first = needle.first, needle.count <= hay.count else { return false }
+        return hay.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                let base = h.baseAddress!
+                let last = h.count - n.count   // the last possible start
+                var i = 0
+                while i <= last, let hit = memchr(base + i, Int32(first), last - i + 1) {
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+                    i = at + 1
+                }
+                return false
+            }
         }
-        return false
     }
 }
 
