@@ -88,7 +88,7 @@ struct FlatJSONLayout {
                         let len = ends[k] - klo
                         let ks = i + 1
                         guard ks + len < n, p[i] == ASCII.quote, p[ks + len] == ASCII.quote,
-                              Self.same(base + ks, keys.baseAddress! + klo, len) else { return false }
+                              bytesEqual(base + ks, keys.baseAddress! + klo, len) else { return false }
                         i = JSONScanner.skipSpace(p, ks + len + 1)
                         guard i < n, p[i] == ASCII.colon else { return false }
                         i = JSONScanner.skipSpace(p, i + 1)
@@ -111,20 +111,21 @@ struct FlatJSONLayout {
             }
         }
     }
+}
 
-    @inline(__always)
-    private static func same(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        while i + 8 <= n {
-            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
-                return false
-            }
-            i += 8
+/// Whether `n` bytes at `a` and `b` are equal, eight at a time (short keys: no call to memcmp).
+@inline(__always)
+func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i + 8 <= n {
+        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+            return false
         }
-        while i < n {
-            if a[i] != b[i] { return false }
-            i += 1
-        }
-        return true
+        i += 8
     }
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
 }

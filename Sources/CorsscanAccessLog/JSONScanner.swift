@@ -371,8 +371,8 @@ enum JSONScanner {
 /// Byte-parallel tests on 8 bytes at once (little-endian: byte i is bits 8i..<8i+8).
 enum SWAR {
     static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let quotes: UInt64 = 0x2222_2222_2222_2222
-    static let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+    static let quotes = JSONStringEnd.quotes
+    static let backslashes = JSONStringEnd.backslashes
 
     /// High bit set in each byte of the result where `v` has a zero byte. Exact for the
     /// lowest such byte (bits above it may be false positives): use `trailingZeroBitCount`.

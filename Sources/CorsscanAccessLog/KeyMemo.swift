@@ -18,22 +18,8 @@ struct KeyMemo: Sendable {
     @inline(__always)
     func lookup(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> (UInt64, UInt64)? {
         guard position < lengths.count, lengths[position] == hi - lo, contexts[position] == context else { return nil }
-        let same = bytes.withUnsafeBufferPointer { b -> Bool in
-            let x = UnsafeRawPointer(b.baseAddress! + position * Self.maxKeyBytes)
-            let y = UnsafeRawPointer(p.baseAddress! + lo)
-            let n = hi - lo
-            var i = 0
-            while i + 8 <= n {
-                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-                    return false
-                }
-                i += 8
-            }
-            while i < n {
-                if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
-                i += 1
-            }
-            return true
+        let same = bytes.withUnsafeBufferPointer { b in
+            bytesEqual(b.baseAddress! + position * Self.maxKeyBytes, p.baseAddress! + lo, hi - lo)
         }
         return same ? values[position] : nil
     }

@@ -57,8 +57,6 @@ struct HashedKeyMap<Value> {
         }
     }
 
-    func contains(_ key: UInt64) -> Bool { find(Self.stored(key)) != nil }
-
     /// Removes and returns the value for `key`.
     @discardableResult
     mutating func removeValue(forKey key: UInt64) -> Value? {

@@ -40,16 +40,6 @@ enum PathMatching {
         return t
     }
 
-    /// Whether a template has a greedy `{name+}` segment.
-    static func isGreedy(_ t: ArraySlice<UInt8>) -> Bool {
-        var prev: UInt8 = 0
-        for b in t {
-            if b == ASCII.closeBrace && prev == ASCII.plus { return true }
-            prev = b
-        }
-        return false
-    }
-
     /// Whether a record names its path at all (concrete path, template or route).
     static func hasPath(_ r: AccessRecord) -> Bool {
         r.has(.path) || r.has(.resourcePath) || routePath(r.bytes(.routeKey)).first == ASCII.slash

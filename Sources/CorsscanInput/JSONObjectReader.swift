@@ -55,14 +55,6 @@ public struct JSONObjectReader {
         buf = ReadBuffer(capacity: maxObjectBytes + 1 + readSize)
     }
 
-    /// High bit set in each byte of the result where `v` has a zero byte (the lowest
-    /// such byte is exact; bits above it may be false positives, which only the first
-    /// hit is used for).
-    @inline(__always)
-    static func zeroBytes(_ v: UInt64) -> UInt64 {
-        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
-    }
-
     /// Scans `[pos, end)` inside an object; returns true when depth reaches 0 (pos
     /// then points just past the closing brace).
     private mutating func scanObject() -> Bool {
