@@ -11,8 +11,8 @@ static inline int corsscan_inflateInit2(z_streamp strm, int windowBits) {
     return inflateInit2(strm, windowBits);
 }
 
-static inline int corsscan_deflateInit2(z_streamp strm, int level, int windowBits) {
-    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+static inline int corsscan_deflateInit2(z_streamp strm, int level, int windowBits, int memLevel) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
 }
 
 #endif

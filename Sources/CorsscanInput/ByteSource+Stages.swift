@@ -86,7 +86,15 @@ final class PrefixStage: ByteStage {
 /// messages are positions in this stage's input; `InputError.offset` is a file
 /// offset (for an inner layer: how far the outer layer had read the file).
 final class GzipStage: ByteStage {
-    static let inputCapacity = 256 << 10
+    /// Input buffer size: a chunk for the file's own gzip (less when the whole file is
+    /// smaller), 64 KiB for a layer inside it (it reads what the outer layer inflated).
+    static func inputCapacity(layer: Int, fileSize: Int64?) -> Int {
+        guard layer == 1 else { return 64 << 10 }
+        guard let size = fileSize, size < Int64(ByteSource.chunkSize) else { return ByteSource.chunkSize }
+        return max(4096, Int(size))
+    }
+
+    private let inputCapacity: Int
 
     private let upstream: ByteStage
     /// Whether this layer reads the file directly (offsets are exact then).
@@ -103,13 +111,14 @@ final class GzipStage: ByteStage {
     private var pending: InputError?
     private var finished = false
 
-    init(upstream: ByteStage, outermost: Bool, layer: Int) throws(InputError) {
+    init(upstream: ByteStage, outermost: Bool, layer: Int, inputCapacity: Int) throws(InputError) {
         self.upstream = upstream
+        self.inputCapacity = inputCapacity
         self.outermost = outermost
         self.layer = layer
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
-        inBuf = .allocate(capacity: GzipStage.inputCapacity)
+        inBuf = .allocate(capacity: inputCapacity)
         // 15 + 16: gzip wrapper only (no zlib/raw auto-detection).
         let rc = corsscan_inflateInit2(strm, 15 + 16)
         if rc != Z_OK {
@@ -141,7 +150,7 @@ final class GzipStage: ByteStage {
         if avail > 0, let next = strm.pointee.next_in, next != inBuf {
             memmove(inBuf, next, avail)
         }
-        let n = try upstream.read(into: inBuf + avail, capacity: GzipStage.inputCapacity - avail)
+        let n = try upstream.read(into: inBuf + avail, capacity: inputCapacity - avail)
         strm.pointee.next_in = inBuf
         strm.pointee.avail_in = UInt32(avail + n)
         upstreamPos += Int64(n)

@@ -30,6 +30,12 @@ public final class ByteSource {
     public private(set) var decompressedBytes: Int64 = 0
     /// Size on disk for regular files, nil for pipes and stdin.
     public let fileSize: Int64?
+    /// The buffer a consumer needs for one `read`: `chunkSize`, or less for a plain
+    /// file smaller than that, so a small input does not cost a large buffer.
+    public var readSize: Int {
+        guard gzipLayers == 0, let size = fileSize, size < Int64(ByteSource.chunkSize) else { return ByteSource.chunkSize }
+        return max(4096, Int(size) + 1)
+    }
 
     private let file: FileStage
     private var top: ByteStage
@@ -78,7 +84,8 @@ public final class ByteSource {
         }
         var stage: ByteStage = PrefixStage(head, upstream: file)
         while true {
-            let g = try GzipStage(upstream: stage, outermost: gzipLayers == 0, layer: gzipLayers + 1)
+            let g = try GzipStage(upstream: stage, outermost: gzipLayers == 0, layer: gzipLayers + 1,
+                                  inputCapacity: GzipStage.inputCapacity(layer: gzipLayers + 1, fileSize: fileSize))
             gzipLayers += 1
             stage = g
             if gzipLayers == ByteSource.maxLayers { break }

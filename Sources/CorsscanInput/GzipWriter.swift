@@ -89,11 +89,16 @@ public final class GzipWriter {
         }
     }
 
-    /// One gzip member holding `bytes`.
+    /// One gzip member holding `bytes`. The window and hash table are sized to the
+    /// input (a few KB of state for a small one, zlib's defaults from 32 KB up).
     public static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         var out: [UInt8] = []
+        var windowBits: Int32 = 9
+        while windowBits < 15 && (1 << windowBits) < bytes.count { windowBits += 1 }
         let d: Deflater
-        do throws(InputError) { d = try Deflater(level: level) } catch { fatalError("\(error)") }
+        do throws(InputError) {
+            d = try Deflater(level: level, windowBits: windowBits, memLevel: max(1, windowBits - 7))
+        } catch { fatalError("\(error)") }
         bytes.withUnsafeBytes { b in
             d.feed(b, finish: true) { out.append(contentsOf: $0) }
         }
@@ -108,11 +113,12 @@ final class Deflater {
     private let out: UnsafeMutablePointer<UInt8>
     private static let outCapacity = 64 << 10
 
-    init(level: Int32) throws(InputError) {
+    /// `windowBits` 9…15 and `memLevel` 1…9 as in zlib's `deflateInit2` (gzip wrapper added).
+    init(level: Int32, windowBits: Int32 = 15, memLevel: Int32 = 8) throws(InputError) {
         strm = .allocate(capacity: 1)
         strm.initialize(to: z_stream())
         out = .allocate(capacity: Deflater.outCapacity)
-        let rc = corsscan_deflateInit2(strm, level, 15 + 16)
+        let rc = corsscan_deflateInit2(strm, level, windowBits + 16, memLevel)
         if rc != Z_OK {
             // `self` is fully initialised: deinit frees the buffers.
             throw InputError(.invalid, offset: 0, "zlib deflateInit2 failed (\(rc))")

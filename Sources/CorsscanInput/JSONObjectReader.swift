@@ -51,7 +51,7 @@ public struct JSONObjectReader {
         precondition(maxObjectBytes > 0)
         self.source = source
         self.maxObjectBytes = maxObjectBytes
-        readSize = ByteSource.chunkSize
+        readSize = source.readSize
         buf = ReadBuffer(capacity: maxObjectBytes + 1 + readSize)
     }
 

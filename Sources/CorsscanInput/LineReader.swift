@@ -20,7 +20,7 @@ public enum LineItem {
 /// oversize and truncated ones too.
 ///
 /// Lines are returned as pointers into one internal buffer of
-/// `maxLineBytes + 2 + ByteSource.chunkSize` bytes: no copy or allocation per line,
+/// `maxLineBytes + 2 + source.readSize` bytes: no copy or allocation per line,
 /// and a long partial line is never rescanned (the LF search resumes where it
 /// stopped). An oversize line is reported as soon as it is known to be too long and
 /// its remaining bytes are discarded up to the next LF.
@@ -46,7 +46,7 @@ public struct LineReader {
         precondition(maxLineBytes > 0)
         self.source = source
         self.maxLineBytes = maxLineBytes
-        readSize = ByteSource.chunkSize
+        readSize = source.readSize
         buf = ReadBuffer(capacity: maxLineBytes + 2 + readSize)
     }
 
