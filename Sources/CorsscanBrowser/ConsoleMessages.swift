@@ -1,4 +1,9 @@
 import CorsscanCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 // MARK: - The phrase table
 //
@@ -404,20 +409,24 @@ struct FoldedText {
         find(bytes: Array(phrase.utf8), from: start)
     }
 
+    /// The first position at or after `start` where the lower-cased text holds `p`.
     func find(bytes p: [UInt8], from start: Int = 0) -> Int? {
-        guard !p.isEmpty, lower.count >= p.count, start <= lower.count - p.count else { return nil }
-        let first = p[0]
-        var i = start
-        let last = lower.count - p.count
-        while i <= last {
-            if lower[i] == first {
-                var k = 1
-                while k < p.count, lower[i + k] == p[k] { k += 1 }
-                if k == p.count { return i }
+        guard !p.isEmpty, start >= 0, lower.count >= p.count, start <= lower.count - p.count else { return nil }
+        return lower.withUnsafeBufferPointer { h in
+            p.withUnsafeBufferPointer { n in
+                // memchr to each candidate first byte, memcmp for the rest.
+                let base = h.baseAddress!, needle = n.baseAddress!, m = n.count
+                let last = h.count - m
+                var i = start
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(needle[0]), last - i + 1) else { return nil }
+                    i = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                    if m == 1 || memcmp(base + i + 1, needle + 1, m - 1) == 0 { return i }
+                    i += 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 
     func contains(_ phrase: String) -> Bool { find(phrase) != nil }
