@@ -11,9 +11,15 @@ public struct AnalysisOptions: Sendable {
     /// `--gateway-responses-have-cors`: the user put CORS headers on gateway responses, so
     /// gateway-generated errors are not masked as CORS errors.
     public var gatewayResponsesHaveCORS = false
-    /// Bound on tracked clients (pending preflights plus clients known to call cross-origin).
+    /// Bound on preflights waiting for their follow-up (each holds its record, ~0.5 KB).
     /// Past it the oldest are evicted and counted (`totals.evicted`).
-    public var maxTrackedClients = 500_000
+    public var maxPendingPreflights = 50_000
+    /// Bound on clients remembered as cross-origin callers (a hash and a time each).
+    /// Past it the oldest are evicted and counted (`totals.evicted`).
+    public var maxTrackedClients = 250_000
+    /// Bound on the recent request ids remembered to drop repeated records (overlapping
+    /// exports); past it the oldest are forgotten (a repeat of those is then used twice).
+    public var maxRecentRequestIds = 250_000
     /// How long a client that sent a preflight is remembered as a cross-origin caller,
     /// so a gateway error on a later request without its own preflight (a cached preflight,
     /// a simple request) still counts as masked. Browsers cache a preflight for 5 s when the

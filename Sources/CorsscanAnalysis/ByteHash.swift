@@ -7,7 +7,7 @@ import CorsscanCore
 /// `add` ends with the byte count, so ("ab","c") and ("a","bc") differ. Not seeded: only
 /// equality of keys matters, and nothing in the output depends on the values. Collisions
 /// between distinct clients need ~2^32 tracked keys to become likely; the state is bounded
-/// far below that (`AnalysisOptions.maxTrackedClients`).
+/// far below that (`AnalysisOptions.maxTrackedClients`, `maxPendingPreflights`).
 struct ByteHash {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 

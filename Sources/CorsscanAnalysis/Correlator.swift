@@ -5,7 +5,8 @@ import CorsscanCore
 ///
 /// Feed records in time order (`RecordMerger` provides it); slightly late records are
 /// still used with their own time. State is kept only for clients with a pending
-/// preflight or a recent one, bounded by `AnalysisOptions.maxTrackedClients`.
+/// preflight or a recent one, bounded by `AnalysisOptions.maxPendingPreflights` and
+/// `maxTrackedClients`.
 ///
 /// - A client is source ip + user agent (+ origin when logged).
 /// - `OPTIONS` answered 4xx/5xx → `preflight-rejected`; 3xx → `redirect-not-allowed`.
@@ -156,6 +157,12 @@ public final class Correlator {
         if r.timeInSeconds {
             unclaimed[key] = (r, reported)
             unclaimedExpiry.append((r.time + 1000, key, r.location))
+            // Held for a preflight of the same second merged later; within the pending bound
+            // (past it the oldest are let go: a same-second pair among them is not matched).
+            while unclaimed.count > options.maxPendingPreflights, let e = unclaimedExpiry.first {
+                unclaimedExpiry.removeFirst()
+                if unclaimed[e.key]?.record.location == e.line { unclaimed[e.key] = nil }
+            }
         }
     }
 
@@ -207,6 +214,10 @@ public final class Correlator {
         }
         recentIds[h.value] = r.time
         recentIdExpiry.append((r.time, h.value))
+        while recentIds.count > options.maxRecentRequestIds, let e = recentIdExpiry.first {
+            recentIdExpiry.removeFirst()
+            if recentIds[e.id] == e.time { recentIds[e.id] = nil }
+        }
         return false
     }
 
@@ -385,24 +396,22 @@ public final class Correlator {
         }
     }
 
-    /// Keeps tracked state within `maxTrackedClients`, dropping the oldest cross-origin
-    /// memories first and then the oldest pending preflights (both counted as evicted).
+    /// Keeps tracked state within `maxPendingPreflights` and `maxTrackedClients`, dropping
+    /// the oldest pending preflights (counted in `evicted`) and the oldest cross-origin
+    /// memories (counted in `forgotten`).
     private func enforceBound() {
-        while corsClients.count + pending.count > options.maxTrackedClients {
-            if let e = corsExpiry.first, !corsClients.isEmpty {
-                corsExpiry.removeFirst()
-                if corsClients[e.key] != nil {
-                    corsClients[e.key] = nil
-                    totals.evicted += 1
-                }
-            } else if let e = expiry.first {
-                expiry.removeFirst()
-                if let p = pending[e.key], p.serial == e.serial {
-                    pending[e.key] = nil
-                    totals.evicted += 1
-                }
-            } else {
-                break
+        while pending.count > options.maxPendingPreflights, let e = expiry.first {
+            expiry.removeFirst()
+            if let p = pending[e.key], p.serial == e.serial {
+                pending[e.key] = nil
+                totals.evicted += 1
+            }
+        }
+        while corsClients.count > options.maxTrackedClients, let e = corsExpiry.first {
+            corsExpiry.removeFirst()
+            if corsClients[e.key] != nil {
+                corsClients[e.key] = nil
+                totals.forgotten += 1
             }
         }
     }

@@ -50,13 +50,23 @@ public final class RecordMerger {
     public private(set) var delayedInputs = 0
     private var lastDelayed: Int32 = -1
 
+    /// The most records held in the reorder buffers of all open inputs together. A flood
+    /// of records inside one `maxSkewMs` (a million in the same second) would otherwise be
+    /// held whole; past the bound the earliest held record is released before its skew
+    /// time is up (a record still earlier, arriving after it, then counts as late).
+    public let maxBuffered: Int
+    /// Records released early because the buffers were full.
+    public private(set) var releasedEarly: Int64 = 0
+    private var buffered = 0
+
     private var unopened: [LazyInput]  // sorted descending so the next is `last`
     private var open: [OpenInput] = []  // binary heap by key
     private var lastReleased: Int64 = .min
 
-    public init(inputs: [LazyInput], maxSkewMs: Int64, maxOpen: Int = 64) {
+    public init(inputs: [LazyInput], maxSkewMs: Int64, maxOpen: Int = 64, maxBuffered: Int = 65_536) {
         self.maxSkewMs = maxSkewMs
         self.maxOpen = max(1, maxOpen)
+        self.maxBuffered = max(1, maxBuffered)
         self.unopened = inputs.sorted { a, b in
             let ta = a.firstTime ?? .min, tb = b.firstTime ?? .min
             return ta != tb ? ta > tb : a.index > b.index
@@ -69,8 +79,11 @@ public final class RecordMerger {
             openDueInputs()
             guard !open.isEmpty else { return nil }
             let s = open[0]
-            if s.releasable(maxSkewMs) {
+            let full = buffered >= maxBuffered && !s.isEmpty
+            if full || s.releasable(maxSkewMs) {
+                if full && !s.releasable(maxSkewMs) { releasedEarly += 1 }
                 let r = s.popMin()
+                buffered -= 1
                 if s.exhausted && s.isEmpty {
                     removeTop()
                 } else {
@@ -88,6 +101,7 @@ public final class RecordMerger {
             // Pull more from the input at the frontier.
             if let r = s.source.next() {
                 s.push(r)
+                buffered += 1
             } else {
                 s.exhausted = true
                 s.source.close()

@@ -17,9 +17,36 @@ public enum ReportAggregator {
                            options: options, version: version, generated: generated)
     }
 
+    /// Distinct (class, stage, method, path, origin) rows kept; incidents of further
+    /// combinations are summed in one `(other)` row per class and stage.
+    public static let maxRows = 50_000
+    /// Distinct labels counted exactly for each top list (see `BoundedCounts`).
+    public static let topLabels = 10_000
+
     static func top(_ counts: [String: Int]) -> [RunReport.Ranked] {
         counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(topCount).map { RunReport.Ranked(label: $0.key, count: $0.value) }
+    }
+}
+
+/// Counts per label, exact up to `capacity` distinct labels. Past that, whenever the table
+/// reaches twice the capacity, only the `capacity` most counted labels are kept: memory
+/// stays bounded under hostile cardinality (a million client addresses) and the top few,
+/// which recur, survive. Deterministic for a given order of `add` calls.
+struct BoundedCounts {
+    let capacity: Int
+    private(set) var counts: [String: Int] = [:]
+    /// Whether labels were dropped (the counts are then lower bounds).
+    private(set) var pruned = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    mutating func add(_ label: String) {
+        counts[label, default: 0] += 1
+        guard counts.count >= 2 * capacity else { return }
+        let keep = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(capacity)
+        counts = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        pruned = true
     }
 }
 
@@ -30,7 +57,11 @@ public struct IncidentTally {
     private var rows: [RowKey: RunReport.SummaryRow] = [:]
     private var byClass: [FailureClass: Int] = [:]
     private var minutes: [Int64: [FailureClass: Int]] = [:]
-    private var routes: [String: Int] = [:], origins: [String: Int] = [:], clients: [String: Int] = [:]
+    private var routes = BoundedCounts(capacity: ReportAggregator.topLabels)
+    private var origins = BoundedCounts(capacity: ReportAggregator.topLabels)
+    private var clients = BoundedCounts(capacity: ReportAggregator.topLabels)
+    /// Incidents summed in `(other)` rows because `maxRows` combinations were already kept.
+    private var foldedIncidents: Int64 = 0
     /// The earliest few incidents of each class, in report order.
     private var samples: [FailureClass: [Incident]] = [:]
     public private(set) var count: Int64 = 0
@@ -40,23 +71,27 @@ public struct IncidentTally {
     public mutating func add(_ inc: Incident) {
         count += 1
         byClass[inc.failureClass, default: 0] += 1
-        let k = RowKey(c: inc.failureClass, s: inc.stage, m: inc.method, p: inc.path, o: inc.origin)
+        var k = RowKey(c: inc.failureClass, s: inc.stage, m: inc.method, p: inc.path, o: inc.origin)
+        if rows.count >= ReportAggregator.maxRows && rows[k] == nil {
+            k = RowKey(c: inc.failureClass, s: inc.stage, m: "", p: "(other)", o: "(other)")
+            foldedIncidents += 1
+        }
         if var row = rows[k] {
             row.count += 1
             row.firstSeen = min(row.firstSeen, inc.time)
             row.lastSeen = max(row.lastSeen, inc.time)
             rows[k] = row
         } else {
-            rows[k] = RunReport.SummaryRow(failureClass: inc.failureClass, stage: inc.stage, method: inc.method,
-                                           path: inc.path, origin: inc.origin, count: 1,
+            rows[k] = RunReport.SummaryRow(failureClass: inc.failureClass, stage: inc.stage, method: k.m,
+                                           path: k.p, origin: k.o, count: 1,
                                            firstSeen: inc.time, lastSeen: inc.time)
         }
         let minute = inc.time - ((inc.time % 60_000) + 60_000) % 60_000
         minutes[minute, default: [:]][inc.failureClass, default: 0] += 1
-        routes[(inc.method.isEmpty ? "" : inc.method + " ") + (inc.path.isEmpty ? "(unknown path)" : inc.path), default: 0] += 1
-        if !inc.origin.isEmpty { origins[inc.origin, default: 0] += 1 }
+        routes.add((inc.method.isEmpty ? "" : inc.method + " ") + (inc.path.isEmpty ? "(unknown path)" : inc.path))
+        if !inc.origin.isEmpty { origins.add(inc.origin) }
         if !inc.clientIP.isEmpty || !inc.userAgent.isEmpty {
-            clients[[inc.clientIP, inc.userAgent].filter { !$0.isEmpty }.joined(separator: " "), default: 0] += 1
+            clients.add([inc.clientIP, inc.userAgent].filter { !$0.isEmpty }.joined(separator: " "))
         }
         var list = samples[inc.failureClass, default: []]
         if list.count < ReportAggregator.samplesPerClass || Incident.reportOrder(inc, list[list.count - 1]) {
@@ -96,7 +131,17 @@ public struct IncidentTally {
                 : "\(totals.undetermined) preflights were undetermined: their \(options.windowMs / 1000) s window runs past the end of the data.")
         }
         if totals.evicted > 0 {
-            notes.append("\(totals.evicted) client \(totals.evicted == 1 ? "state was" : "states were") evicted to keep memory bounded (more clients pending at once than the limit); some follow-ups may have been missed.")
+            notes.append("\(totals.evicted) pending \(totals.evicted == 1 ? "preflight was" : "preflights were") evicted to keep memory bounded (more than \(options.maxPendingPreflights) waiting for a follow-up at once); their follow-ups were not matched.")
+        }
+        if totals.forgotten > 0 {
+            notes.append("\(totals.forgotten) cross-origin \(totals.forgotten == 1 ? "client was" : "clients were") forgotten early to keep memory bounded (more than \(options.maxTrackedClients) remembered at once); gateway errors of theirs without a preflight may be missed.")
+        }
+        if foldedIncidents > 0 {
+            notes.append("\(foldedIncidents) incident\(foldedIncidents == 1 ? " was" : "s were") summed in \"(other)\" summary rows: more than \(ReportAggregator.maxRows) distinct (class, stage, method, path, origin) combinations (incidents.csv has every incident).")
+        }
+        let pruned = [("routes", routes), ("origins", origins), ("clients", clients)].filter { $0.1.pruned }.map(\.0)
+        if !pruned.isEmpty {
+            notes.append("Top \(pruned.joined(separator: ", ")): more than \(ReportAggregator.topLabels) distinct values, so the counts shown are lower bounds.")
         }
         let errored = inputs.filter { $0.error != nil }.count
         if errored > 0 {
@@ -109,7 +154,7 @@ public struct IncidentTally {
             firstTime: firstTime, lastTime: lastTime, inputs: inputs, totals: totals, byClass: byClass,
             rows: sortedRows,
             perMinute: minutes.keys.sorted().map { RunReport.MinuteCount(minute: $0, counts: minutes[$0]!) },
-            topRoutes: ReportAggregator.top(routes), topOrigins: ReportAggregator.top(origins),
-            topClients: ReportAggregator.top(clients), samples: samples, notes: notes)
+            topRoutes: ReportAggregator.top(routes.counts), topOrigins: ReportAggregator.top(origins.counts),
+            topClients: ReportAggregator.top(clients.counts), samples: samples, notes: notes)
     }
 }

@@ -154,6 +154,9 @@ final class Pipeline {
         for inc in incidents { tally.add(inc) }
         var report = tally.build(inputs: stats, totals: totals, firstTime: first, lastTime: last,
                                  options: config.analysis, version: CorsscanMain.version, generated: config.generated)
+        if merger.releasedEarly > 0 {
+            report.notes.insert("\(merger.releasedEarly) record\(merger.releasedEarly == 1 ? " was" : "s were") merged before --max-skew \(config.analysis.maxSkewMs / 1000) s had passed: more than \(merger.maxBuffered) records fell inside one skew interval, and holding them all would not keep memory bounded.", at: 0)
+        }
         if merger.delayedInputs > 0 {
             report.notes.insert("\(merger.delayedInputs) input\(merger.delayedInputs == 1 ? "" : "s") overlapped in time with \(config.maxOpen) already open (--max-open) and \(merger.delayedInputs == 1 ? "was" : "were") merged late; raise --max-open to correlate them in order.", at: 0)
         }

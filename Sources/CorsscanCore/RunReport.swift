@@ -73,8 +73,11 @@ public struct RunReport: Sendable {
         public var late: Int64 = 0
         /// Browser reports that were joined to a gateway record.
         public var joined: Int64 = 0
-        /// Client states dropped because more clients were pending than the bound allows.
+        /// Pending preflights dropped unresolved because more were pending than the bound allows.
         public var evicted: Int64 = 0
+        /// Cross-origin callers forgotten early because more were remembered than the bound
+        /// allows (a gateway error of theirs without a preflight may then go unnoticed).
+        public var forgotten: Int64 = 0
         public init() {}
     }
 

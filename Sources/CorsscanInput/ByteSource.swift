@@ -10,9 +10,10 @@ import Glibc
 /// inflated output itself starts with `1f 8b` (Firehose S3 compression on top of
 /// CloudWatch's own gzip) it is inflated again, up to `maxLayers` layers.
 ///
-/// A name ending in `.gz` whose non-empty content is not gzip fails in `init` with
-/// `notGzip`. Errors found while reading are thrown only after every good byte
-/// before them has been returned; after an error `read` returns 0.
+/// A name ending in `.gz` whose content is neither gzip nor text fails in `init`
+/// with `notGzip`; more than `maxLayers` nested layers fail with `tooLarge`. Errors
+/// found while reading are thrown only after every good byte before them has been
+/// returned; after an error `read` returns 0.
 public final class ByteSource {
     /// Default size of one `read(2)` and of each layer's input buffer.
     public static let chunkSize = 256 << 10
@@ -76,8 +77,15 @@ public final class ByteSource {
         let gzipMagic = head.count == 2 && head[0] == 0x1F && head[1] == 0x8B
         if !gzipMagic {
             if !head.isEmpty && path.lowercased().hasSuffix(".gz") {
-                file.close()
-                throw InputError(.notGzip, offset: 0, "the name ends in .gz but the content is not gzip (no 1f 8b header)")
+                // Content decides: text under a .gz name (already decompressed, e.g. by
+                // `aws s3 cp`) is read as text; anything else is a damaged gzip file.
+                let more = ByteSource.sniff(file, ByteSource.textSniffBytes - head.count)
+                head += more.bytes
+                guard more.error == nil, ByteSource.looksLikeText(head, complete: head.count < ByteSource.textSniffBytes) else {
+                    file.close()
+                    throw more.error ?? InputError(.notGzip, offset: 0,
+                                                   "the name ends in .gz but the content is neither gzip (no 1f 8b header) nor text")
+                }
             }
             top = PrefixStage(head, upstream: file)
             return
@@ -88,7 +96,6 @@ public final class ByteSource {
                                   inputCapacity: GzipStage.inputCapacity(layer: gzipLayers + 1, fileSize: fileSize))
             gzipLayers += 1
             stage = g
-            if gzipLayers == ByteSource.maxLayers { break }
             let next = ByteSource.sniff(g, 2)
             head = next.bytes
             if let e = next.error {
@@ -100,8 +107,45 @@ public final class ByteSource {
             }
             stage = PrefixStage(head, upstream: g)
             if !(head.count == 2 && head[0] == 0x1F && head[1] == 0x8B) { break }
+            if gzipLayers == ByteSource.maxLayers {
+                file.close()
+                throw InputError(.tooLarge, offset: 0, "gzip nested more than \(ByteSource.maxLayers) layers deep")
+            }
         }
         top = stage
+    }
+
+    /// How much of a `.gz`-named file without gzip magic is looked at to tell text from damage.
+    static let textSniffBytes = 512
+
+    /// Whether `b` (the start of an input, `complete` when it is the whole input) reads
+    /// as text: valid UTF-8 (a sequence cut at the end of a sample is fine) without control
+    /// bytes other than tab, LF, FF and CR.
+    static func looksLikeText(_ b: [UInt8], complete: Bool) -> Bool {
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c < 0x80 {
+                if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0C && c != 0x0D) || c == 0x7F { return false }
+                i += 1
+                continue
+            }
+            let n: Int
+            switch c {
+            case 0xC2...0xDF: n = 1
+            case 0xE0...0xEF: n = 2
+            case 0xF0...0xF4: n = 3
+            default: return false
+            }
+            var k = 1
+            while k <= n {
+                guard i + k < b.count else { return !complete }
+                guard b[i + k] & 0xC0 == 0x80 else { return false }
+                k += 1
+            }
+            i += n + 1
+        }
+        return true
     }
 
     /// Reads up to `n` bytes from a stage (fewer only at the end of input or

@@ -12,8 +12,9 @@ public enum JSONObjectItem {
     /// Bytes outside any object that are not whitespace (a stray line, an unmatched
     /// `}`), up to the next `{`; `bytes` counts the non-whitespace bytes skipped.
     case garbage(number: Int64, bytes: Int)
-    /// An object cut off by the end of the input or by a read error (a read error is
-    /// thrown by the next call).
+    /// An object cut off by the end of the input or by a read error. The next call
+    /// throws: the read error, or `truncated` when the input simply ended (a file cut
+    /// short is damaged input, not a clean end).
     case truncated(number: Int64)
 }
 
@@ -159,6 +160,13 @@ public struct JSONObjectReader {
                 done = true
                 let wasIn = mode
                 mode = .outside
+                if wasIn != .outside && pending == nil {
+                    let which = wasIn == .object
+                        ? "item \(itemNumber + 1), from byte \(bufOffset + Int64(objStart))\(source.isGzip ? " of the decompressed data" : "")"
+                        : "item \(itemNumber), over the size limit"
+                    pending = InputError(.truncated, offset: source.compressedBytesRead,
+                                         "the input ends inside a JSON object (\(which)): cut short?")
+                }
                 if wasIn == .object {
                     itemNumber += 1
                     done = pending == nil

@@ -524,7 +524,7 @@ public enum HTMLReport {
         let items: [(String, Int64)] = [
             ("Preflights", t.preflights), ("Preflights followed by the request", t.followed),
             ("Incidents", t.incidents), ("Undetermined", t.undetermined), ("Late records", t.late),
-            ("Browser reports joined to gateway records", t.joined), ("Clients evicted (state bound)", t.evicted),
+            ("Browser reports joined to gateway records", t.joined), ("Pending preflights evicted (state bound)", t.evicted),
         ]
         for (k, v) in items {
             h.raw("<dt>")

@@ -86,7 +86,7 @@ public enum PrometheusOutput {
             ("corsscan_undetermined", "Preflights whose outcome could not be determined.", t.undetermined),
             ("corsscan_late", "Records later than the allowed skew in their file.", t.late),
             ("corsscan_joined", "Browser reports joined to gateway records.", t.joined),
-            ("corsscan_evicted", "Client states dropped because of the state bound.", t.evicted),
+            ("corsscan_evicted", "Pending preflights dropped because of the state bound.", t.evicted),
         ]
         for (name, help, value) in run {
             family(name, help)

@@ -167,6 +167,7 @@ final class CorrelatorTests: XCTestCase {
     func testStateStaysBoundedWithManyClients() {
         var o = AnalysisOptions()
         o.maxTrackedClients = 1_000
+        o.maxPendingPreflights = 1_000
         let c = Correlator(options: o)
         for i in 0..<20_000 {
             c.add(AccessRecord(time: t0 + Int64(i), method: .options, status: 204,

@@ -22,6 +22,37 @@ final class RecordMergerTests: XCTestCase {
         XCTAssertEqual(m.late, 0)
     }
 
+    /// A flood inside one skew interval is not held whole: the buffers stay within
+    /// `maxBuffered`, records still come out in order, and the early releases are counted.
+    func testReorderBuffersAreBounded() {
+        final class Counting: RecordSource {
+            let records: [AccessRecord]
+            var i = 0
+            init(_ r: [AccessRecord]) { records = r }
+            func next() -> AccessRecord? { defer { i += 1 }; return i < records.count ? records[i] : nil }
+            func close() {}
+        }
+        let a = Counting((0..<1000).map { rec(0, Int64($0 + 1), Int64($0 / 10)) })
+        let b = Counting((0..<1000).map { rec(1, Int64($0 + 1), Int64($0 / 10)) })
+        let m = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { a }),
+                                      LazyInput(firstTime: t0, index: 1, open: { b })],
+                             maxSkewMs: 60_000, maxBuffered: 50)
+        var out: [AccessRecord] = []
+        while let r = m.next() {
+            out.append(r)
+            XCTAssertLessThanOrEqual(min(a.i, 1000) + min(b.i, 1000) - out.count, 51, "held at once")
+        }
+        XCTAssertEqual(out.count, 2000)
+        XCTAssertEqual(out.map(\.time), out.map(\.time).sorted(), "in time order")
+        XCTAssertGreaterThan(m.releasedEarly, 0)
+        XCTAssertEqual(m.late, 0)
+        // Without the bound the same input is held whole and released in order, none early.
+        let c = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource((0..<1000).map { self.rec(0, Int64($0 + 1), Int64($0 / 10)) }) })],
+                             maxSkewMs: 60_000)
+        XCTAssertEqual(drain(c).count, 1000)
+        XCTAssertEqual(c.releasedEarly, 0)
+    }
+
     func testLateBeyondSkewIsCountedAndStillReturned() {
         let recs = [rec(0, 1, 0), rec(0, 2, 10_000), rec(0, 3, 20_000), rec(0, 4, 1_000)]
         let m = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource(recs) })], maxSkewMs: 5000)

@@ -69,7 +69,8 @@ final class CommandLineTests: XCTestCase {
         let dir = try CLI.tempDir()
         let good = try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log"))
         try good.write(to: dir.appendingPathComponent("good.log"))
-        try Data("this is not gzip\n".utf8).write(to: dir.appendingPathComponent("broken.gz"))
+        // Binary that is not gzip under a .gz name (text there would be read as text).
+        try Data([0x1F, 0x9D, 0x90, 0x74, 0x00, 0xE8, 0xFF, 0x01]).write(to: dir.appendingPathComponent("broken.gz"))
         let out = try CLI.tempDir()
         let r = try CLI.run(pinned + ["-q", "--out", out.path, dir.path])
         XCTAssertEqual(r.status, 3, r.stderr)

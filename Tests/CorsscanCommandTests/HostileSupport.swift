@@ -33,7 +33,9 @@ enum Hostile {
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
+        lastPeakRSSMiB = 0
         while p.isRunning {
+            lastPeakRSSMiB = max(lastPeakRSSMiB, peakRSSMiB(of: p.processIdentifier))
             if Date() > deadline {
                 timedOut = true
                 kill(p.processIdentifier, SIGKILL)
@@ -78,6 +80,18 @@ enum Hostile {
         XCTAssertEqual(int(totals["lines"]), lines, "\(context): totals.lines", file: file, line: line)
         XCTAssertEqual(int(totals["records"]), records, "\(context): totals.records", file: file, line: line)
         XCTAssertEqual(int(totals["skipped"]), skipped, "\(context): totals.skipped", file: file, line: line)
+    }
+
+    /// The peak resident set of the last `run`'s process in MiB, as last seen in
+    /// /proc/PID/status (VmHWM) while it ran (sampled every 20 ms: a lower bound of the
+    /// true peak, which a process that allocates as it goes reaches before it exits).
+    nonisolated(unsafe) static var lastPeakRSSMiB = 0
+
+    static func peakRSSMiB(of pid: Int32) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
     }
 
     /// The largest resident set of any child waited for so far, in MiB (`ru_maxrss` is KiB).

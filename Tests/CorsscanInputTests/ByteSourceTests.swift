@@ -198,14 +198,49 @@ final class ByteSourceTests: XCTestCase {
 
     func testGzNameButPlainContent() throws {
         let dir = TempDir()
-        let path = dir.write("access.log.gz", "GET / 200\n")
-        XCTAssertThrowsError(try ByteSource(path: path)) { e in
-            XCTAssertEqual((e as? InputError)?.kind, .notGzip)
-            XCTAssertEqual((e as? InputError)?.offset, 0)
+        // Detected by content: text under a .gz name (decompressed on download) is read as
+        // text, long or short, with multi-byte UTF-8 cut anywhere by the sniffed prefix.
+        let long = String(repeating: "GET /caf\u{E9}/\u{1F600} 200\n", count: 40)
+        for text in ["GET / 200\n", "GET / 200", long] {
+            for chunk in [1, 5, ByteSource.chunkSize] {
+                let path = dir.write("access.log.gz", text)
+                let expected = text.split(separator: "\n").enumerated().map { Line.line(Array($1.utf8), Int64($0 + 1)) }
+                let (items, err) = try readLines(path, chunk: chunk)
+                XCTAssertNil(err)
+                XCTAssertEqual(items, expected, "chunk \(chunk)")
+            }
         }
-        // Detected by content: a plain file with another name is just text.
+        // Binary that is not gzip (damaged header, another compressor) is a named error.
+        for bad: [UInt8] in [[0x1F, 0x8C, 0x08, 0, 0, 0], [0x42, 0x5A, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59, 0x8E, 0x03], Array("log\u{0}line\n".utf8),
+                             Array("caf".utf8) + [0xE9, 0x20, 0x6F, 0x6B]] {
+            let path = dir.write("access.log.gz", bad)
+            XCTAssertThrowsError(try ByteSource(path: path), "\(bad)") { e in
+                XCTAssertEqual((e as? InputError)?.kind, .notGzip)
+                XCTAssertEqual((e as? InputError)?.offset, 0)
+            }
+        }
         let other = dir.write("access.log", "GET / 200\n")
         XCTAssertEqual(try readLines(other).items, [.line(Array("GET / 200".utf8), 1)])
+    }
+
+    func testGzipLayersBeyondTheLimitAreNamed() throws {
+        let dir = TempDir()
+        let text = Array("GET / 200\n".utf8)
+        var data = text
+        for layers in 1...(ByteSource.maxLayers + 2) {
+            data = GzipWriter.gzip(data)
+            let path = dir.write("l\(layers).gz", data)
+            if layers <= ByteSource.maxLayers {
+                let (items, err) = try readLines(path)
+                XCTAssertNil(err)
+                XCTAssertEqual(items, [.line(Array("GET / 200".utf8), 1)], "\(layers) layers")
+            } else {
+                XCTAssertThrowsError(try ByteSource(path: path), "\(layers) layers") { e in
+                    XCTAssertEqual((e as? InputError)?.kind, .tooLarge)
+                    XCTAssertTrue((e as? InputError)?.message.contains("layers") ?? false)
+                }
+            }
+        }
     }
 
     func testZeroByteFiles() throws {

@@ -63,11 +63,36 @@ final class JSONObjectReaderTests: XCTestCase {
         let path = dir.write("o", Array(text.utf8))
         for chunk in [1, 3, 50, 4096] {
             let (items, err) = try readObjects(path, chunk: chunk, max: 20)
-            XCTAssertNil(err)
             XCTAssertEqual(items, [
                 .object(#"{"ok":1}"#, 1, 0), .oversize(2), .object(#"{"ok":2}"#, 3, Int64(8 + big.utf8.count)), .truncated(4),
             ], "chunk \(chunk)")
+            // A plain file that ends inside an object was cut short: a named error after the items.
+            XCTAssertEqual(err?.kind, .truncated, "chunk \(chunk)")
+            XCTAssertEqual(err?.offset, Int64(text.utf8.count))
         }
+    }
+
+    func testInputEndingInsideAnObjectIsNamed() throws {
+        let dir = TempDir()
+        // Cut inside a string, inside a nested array, and inside an oversize object being skipped.
+        for (text, max, items) in [
+            (#"{"a":1} {"b":"x}{"#, 64, [JItem.object(#"{"a":1}"#, 1, 0), .truncated(2)]),
+            (#"{"a":[1,{"#, 64, [.truncated(1)]),
+            (#"{"a":1}{"big":"0123456789012345678901234567890123456789"#, 16, [.object(#"{"a":1}"#, 1, 0), .oversize(2)]),
+        ] {
+            for gz in [false, true] {
+                let bytes = Array(text.utf8)
+                let path = dir.write(gz ? "t.gz" : "t", gz ? GzipWriter.gzip(bytes) : bytes)
+                let (got, err) = try readObjects(path, chunk: 7, max: max)
+                XCTAssertEqual(got, items, text)
+                XCTAssertEqual(err?.kind, .truncated, text)
+                XCTAssertTrue(err?.message.contains("ends inside a JSON object") ?? false)
+            }
+        }
+        // Complete objects with trailing whitespace: a clean end.
+        let (got, err) = try readObjects(dir.write("ok", Array("{\"a\":1}\n \n".utf8)))
+        XCTAssertEqual(got, [.object(#"{"a":1}"#, 1, 0)])
+        XCTAssertNil(err)
     }
 
     func testReadErrorInsideObject() throws {
