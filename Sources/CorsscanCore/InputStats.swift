@@ -113,6 +113,7 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case trailingGarbage = "trailing-garbage" // non-gzip bytes after a complete member
         case tooLarge = "too-large"             // a structure over corsscan's limits
         case invalid = "invalid"                // a document (HAR, JSON) that cannot be read
+        case truncated = "truncated"            // a document (HAR) that ends before it is complete
     }
     public var kind: Kind
     /// Byte offset in the file (compressed offset for gzip) where the problem was found.
