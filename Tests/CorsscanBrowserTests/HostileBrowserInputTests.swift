@@ -55,7 +55,18 @@ final class HostileBrowserInputTests: XCTestCase {
         let n = 20_000
         let doc = har(Array(repeating: pre, count: n) + Array(repeating: req, count: n))
         let start = DispatchTime.now().uptimeNanoseconds
-        let (reports, stats) = read(doc)
+        // 40k kept entries are over `maxKeptBytes`: raised here, the pairing is what is timed.
+        var stats = InputStats(path: "x.har", kind: .browserReport, format: "har")
+        var at = doc.utf8.startIndex
+        let reports = HARReader.read(from: { (out: UnsafeMutableRawBufferPointer) throws(InputError) -> Int in
+            var n = 0
+            while n < out.count, at < doc.utf8.endIndex {
+                out[n] = doc.utf8[at]
+                n += 1
+                at = doc.utf8.index(after: at)
+            }
+            return n
+        }, input: 0, stats: &stats, maxKeptBytes: 256 << 20)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         XCTAssertLessThan(seconds, 60, "pairing is not quadratic")
         XCTAssertEqual(stats.lines, Int64(2 * n))
