@@ -3,58 +3,117 @@ import CorsscanCore
 /// Reads HAR 1.2 documents (browser-reports.md §7) and re-runs the Fetch checks on each
 /// cross-origin entry's recorded headers.
 public enum HARReader {
-    /// The most JSON values (objects, arrays, scalars) a HAR document may have. The parsed
-    /// tree costs ~100 bytes a value, so a decompression bomb of tiny entries (1 MB of gzip
-    /// is 500 MB of HAR) is refused with a named error instead of taking gigabytes, while
-    /// real captures (mostly response bodies: few, long strings) stay far below it.
-    public static let maxValues = 6_000_000
+    /// The most entries a HAR may have: beyond it reading stops with a named `too-large`
+    /// error (the entries before it are used). Real captures have a few thousand.
+    public static let maxEntries = 500_000
+    /// The most memory (estimated) the entries kept for pairing may take: those with an
+    /// `Origin` header and preflights; other entries are counted and dropped at once. Each
+    /// kept entry may also become a report (~1 KB through the run), so this bounds those too.
+    public static let maxKeptBytes = 8 << 20
     /// How many unused preflights to the same URL are compared per request when pairing.
     static let maxPairingCandidates = 256
 
-    /// Upper estimate of the JSON values in `p`: `{`, `[` and `,` outside strings, plus one.
-    static func valueCount(_ p: UnsafeBufferPointer<UInt8>) -> Int {
-        var n = 1
-        var inString = false
-        var escaped = false
-        for b in p {
-            if inString {
-                if escaped { escaped = false } else if b == ASCII.backslash { escaped = true } else if b == ASCII.quote { inString = false }
-            } else if b == ASCII.quote {
-                inString = true
-            } else if b == ASCII.openBrace || b == ASCII.openBracket || b == ASCII.comma {
-                n += 1
-            }
-        }
-        return n
+    /// Reads a whole HAR document held in memory (the same scan as `read(from:)`).
+    public static func read(_ document: UnsafeBufferPointer<UInt8>, input: Int32, stats: inout InputStats) -> [BrowserReport] {
+        var offset = 0
+        return read(from: { (out: UnsafeMutableRawBufferPointer) throws(InputError) -> Int in
+            let n = min(out.count, document.count - offset)
+            if n > 0 { out.baseAddress!.copyMemory(from: document.baseAddress! + offset, byteCount: n) }
+            offset += n
+            return n
+        }, input: input, stats: &stats)
     }
 
-    /// Reads a whole HAR document. Counts `entries` as the units in `stats`
-    /// (lines/records/skipped) and returns one report per failed cross-origin request
-    /// (preflight entries are joined to their request, not separate reports).
+    /// Reads a HAR document streamed through `source` (`read(into:)`: bytes written, 0 at
+    /// the end; it throws the error that ended the input). Counts `entries` as the units in
+    /// `stats` (lines/records/skipped) and returns one report per failed cross-origin
+    /// request (preflight entries are joined to their request, not separate reports).
+    ///
+    /// Entries are parsed one at a time (see `HARScanner`). When the document is cut short,
+    /// damaged or over the limits, the entries before the problem are used and
+    /// `stats.error` names it (a read error from `source` first).
     ///
     /// A request is cross-origin when it carries an `Origin` header other than its URL's
     /// origin. It is reported when the Fetch checks fail on its preflight or response
     /// (`confirmed`, naming the header and value), or when Chrome marked it failed
     /// (`_error`) although the recorded headers pass (`unknown`). The credentials mode is
     /// not in a HAR: a `Cookie` header means "include"; a blocked request whose headers
-    /// pass without credentials is re-checked with them.
-    public static func read(_ document: UnsafeBufferPointer<UInt8>, input: Int32, stats: inout InputStats) -> [BrowserReport] {
-        let values = valueCount(document)
-        guard values <= maxValues else {
-            stats.error = InputError(.tooLarge, offset: 0,
-                                     "HAR document with about \(values) JSON values, over the limit of \(maxValues)")
-            return []
+    /// pass without credentials is re-checked with them. The limits are parameters for tests.
+    public static func read(from source: @escaping (UnsafeMutableRawBufferPointer) throws(InputError) -> Int,
+                            input: Int32, stats: inout InputStats, maxEntries: Int = HARReader.maxEntries,
+                            maxKeptBytes: Int = HARReader.maxKeptBytes) -> [BrowserReport] {
+        let scanner = HARScanner(read: source)
+        var parsed: [Entry] = []
+        var keptBytes = 0
+        var n: Int64 = 0  // entries counted so far (the last one's line)
+        var dropped = LineSample()
+        var stop: InputError?
+        let end = scanner.scan { bytes in
+            guard n < maxEntries else {
+                stop = InputError(.tooLarge, offset: scanner.offset,
+                                  "HAR with more than \(maxEntries) entries; the first \(n) were read")
+                return false
+            }
+            guard let bytes else {
+                n += 1
+                stats.lines += 1
+                stats.skip(.oversizeLine, line: n)
+                return true
+            }
+            guard let v = JSONValue.parse(bytes, maxDepth: HARScanner.maxDepth) else {
+                n += 1
+                stats.lines += 1
+                stats.skip(.malformedJSON, line: n)
+                stop = InputError(.invalid, offset: scanner.offset,
+                                  "entry \(n) of the HAR is not valid JSON; \(n - 1) entries read")
+                return false
+            }
+            let e = v.members == nil ? nil : Entry(v, line: n + 1)
+            if let e, e.isPreflight || e.origin != nil {
+                let cost = e.cost
+                guard keptBytes + cost <= maxKeptBytes else {
+                    stop = InputError(.tooLarge, offset: scanner.offset,
+                                      "HAR whose cross-origin entries take more than \(maxKeptBytes >> 20) MiB; the first \(n) entries were read")
+                    return false
+                }
+                keptBytes += cost
+                parsed.append(e)
+            } else {
+                dropped.add(n + 1)
+            }
+            n += 1
+            stats.lines += 1
+            return true
         }
-        guard let doc = JSONValue.parse(document, maxDepth: 256) else {
-            stats.error = InputError(.invalid, offset: 0, "not a JSON document (HAR expected)")
-            return []
+        switch end {
+        case .complete(let found):
+            if !found { stop = InputError(.invalid, offset: scanner.offset, "no log.entries array (HAR expected)") }
+        case .stopped:
+            break
+        case .truncated(let place):
+            let what: String
+            switch place {
+            case .beforeEntries: what = "before log.entries"
+            case .inEntry:
+                what = "inside entry \(n + 1)"
+                stats.lines += 1
+                stats.skip(.truncated, line: n + 1)
+            case .betweenEntries: what = "inside log.entries after entry \(n)"
+            case .afterEntries: what = "before its closing brackets"
+            }
+            stop = InputError(.truncated, offset: scanner.offset, "the HAR ends \(what); \(n) entries read")
+        case .syntax(let message, let offset, let inEntry):
+            if inEntry {
+                stats.lines += 1
+                stats.skip(.malformedJSON, line: n + 1)
+            }
+            stop = InputError(.invalid, offset: offset, "not valid JSON (\(message)); \(n) HAR entries read")
+        case .trailing:
+            // Bytes after the document, left unread: one malformed unit.
+            stats.lines += 1
+            stats.skip(.malformedJSON, line: n + 1)
         }
-        guard let entries = doc.path("log.entries")?.array else {
-            stats.error = InputError(.invalid, offset: 0, "no log.entries array (HAR expected)")
-            return []
-        }
-        stats.lines += Int64(entries.count)
-        let parsed = entries.enumerated().map { Entry($1, line: Int64($0 + 1)) }
+        stats.error = scanner.readError ?? stop
 
         // Pair each preflight with the request it was for: same URL, nearest start time
         // (a preflight may be listed after its request).
@@ -113,8 +172,13 @@ public enum HARReader {
                                       note: "preflight entry without its request", input: input))
             used.insert(j)
         }
-        for e in parsed {
-            if used.contains(Int(e.line - 1)) { stats.records += 1 } else { stats.skip(.notCORS, line: e.line) }
+        for (i, e) in parsed.enumerated() {
+            if used.contains(i) { stats.records += 1 } else { dropped.add(e.line) }
+        }
+        // Samples in line order, as if every entry had been kept.
+        for line in dropped.lines { stats.skip(.notCORS, line: line) }
+        if dropped.count > dropped.lines.count {
+            stats.skip(.notCORS, line: dropped.lines.last!, count: dropped.count - Int64(dropped.lines.count))
         }
         reports.sort { $0.location < $1.location }
         return reports
@@ -215,6 +279,19 @@ public enum HARReader {
                 || (method == "OPTIONS" && hasACRM)
         }
 
+        /// Estimated bytes the entry keeps (strings over 15 bytes live on the heap).
+        var cost: Int {
+            func s(_ x: String?) -> Int {
+                guard let n = x?.utf8.count, n > 15 else { return 0 }
+                return (n + 48) & ~15
+            }
+            func hs(_ h: [(name: String, value: String)]) -> Int {
+                h.isEmpty ? 0 : h.reduce(32) { $0 + 32 + s($1.name) + s($1.value) }
+            }
+            return MemoryLayout<Entry>.stride + s(method) + s(url) + s(error) + s(initiatorURL)
+                + hs(headers) + hs(response.headers)
+        }
+
         var origin: String? { FetchCORSCheck.get("origin", in: headers) }
         var blocked: Bool { error != nil }
         var hasCookie: Bool { FetchCORSCheck.get("cookie", in: headers) != nil }
@@ -237,5 +314,19 @@ public enum HARReader {
             guard let n = h["name"]?.string, let val = h["value"]?.text else { return nil }
             return (n, val)
         }
+    }
+}
+
+/// A count of lines with the first few of them in order (`InputStats.samplesPerReason`).
+struct LineSample {
+    private(set) var count: Int64 = 0
+    private(set) var lines: [Int64] = []
+
+    mutating func add(_ line: Int64) {
+        count += 1
+        guard lines.count < InputStats.samplesPerReason || line < lines.last! else { return }
+        let at = lines.firstIndex { $0 > line } ?? lines.count
+        lines.insert(line, at: at)
+        if lines.count > InputStats.samplesPerReason { lines.removeLast() }
     }
 }

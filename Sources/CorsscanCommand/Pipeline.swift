@@ -257,26 +257,11 @@ final class Pipeline {
         source.close()
     }
 
-    /// HAR files are one JSON document: read whole, up to a limit far above real captures.
+    /// HAR files are one JSON document, streamed entry by entry (memory bounded by one entry).
     private func readHAR(_ source: ByteSource, index i: Int) -> [BrowserReport] {
-        var reader = JSONObjectReader(source, maxObjectBytes: 512 << 20)
-        var out: [BrowserReport] = []
-        do {
-            while let item = try reader.next() {
-                switch item {
-                case .object(let buf, _, _):
-                    out += HARReader.read(buf, input: Int32(i), stats: &stats[i])
-                case .oversize(let n):
-                    stats[i].lines += 1
-                    stats[i].skip(.oversizeLine, line: n)
-                case .garbage(let n, _), .truncated(let n):
-                    stats[i].lines += 1
-                    stats[i].skip(.malformedJSON, line: n)
-                }
-            }
-        } catch {
-            stats[i].error = error
-        }
+        let out = HARReader.read(from: { (b: UnsafeMutableRawBufferPointer) throws(InputError) -> Int in
+            try source.read(into: b)
+        }, input: Int32(i), stats: &stats[i])
         finishBrowserInput(source, index: i)
         return out
     }

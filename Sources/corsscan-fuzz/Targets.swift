@@ -36,7 +36,7 @@ enum FuzzTargets {
         FuzzTarget(name: "container", summary: "LogEventContainer.scan, events parsed as JSON access records", run: container),
         FuzzTarget(name: "console", summary: "ConsoleMessageClassifier.classify / classifyScriptError", run: console),
         FuzzTarget(name: "browser", summary: "BrowserLineReader, the format picked by the first byte; BrowserDetector", run: browser),
-        FuzzTarget(name: "har", summary: "HARReader.read", run: har),
+        FuzzTarget(name: "har", summary: "HARReader.read whole and streamed from a file in small chunks: same result", run: har),
         FuzzTarget(name: "json-value", summary: "JSONValue.parse and its accessors", run: jsonValue),
         FuzzTarget(name: "fetch", summary: "FetchCORSCheck.check on request/preflight/response headers from the bytes", run: fetch),
         FuzzTarget(name: "writers", summary: "HTML/CSV/JSON/Prometheus writers on hostile strings, escaping invariants", run: writers),
@@ -329,9 +329,29 @@ enum FuzzTargets {
         if used + skipped != ls.count { fuzzFail("lines unaccounted for") }
     }
 
+    /// The whole-document read, then the same bytes streamed from a file in chunks of 1–16
+    /// bytes (from the first byte): both account for every entry and agree exactly.
     static func har(_ p: UnsafeBufferPointer<UInt8>) {
-        var stats = InputStats(path: "fuzz.har", kind: .browserReport, format: "har")
-        _ = HARReader.read(p, input: 0, stats: &stats)
+        var whole = InputStats(path: "fuzz.har", kind: .browserReport, format: "har")
+        let a = HARReader.read(p, input: 0, stats: &whole)
+        guard whole.lines == whole.records + whole.skippedTotal else { fuzzFail("har: lines != records + skipped") }
+        let chunk = p.isEmpty ? 1 : Int(p[0] & 15) + 1
+        withFile(p, gz: false) { path in
+            guard let source = try? ByteSource(path: path, readChunk: chunk) else { fuzzFail("har: cannot open \(path)") }
+            defer { source.close() }
+            var streamed = InputStats(path: "fuzz.har", kind: .browserReport, format: "har")
+            let b = HARReader.read(from: { (out: UnsafeMutableRawBufferPointer) throws(InputError) -> Int in
+                try source.read(into: out)
+            }, input: 0, stats: &streamed)
+            guard streamed.lines == streamed.records + streamed.skippedTotal else {
+                fuzzFail("har: streamed lines != records + skipped")
+            }
+            // Bytes starting with the gzip magic are inflated by ByteSource: not the same document.
+            guard !source.isGzip else { return }
+            guard "\(a)" == "\(b)", "\(whole)" == "\(streamed)" else {
+                fuzzFail("har: streamed read differs from the whole-document read")
+            }
+        }
     }
 
     static func jsonValue(_ p: UnsafeBufferPointer<UInt8>) {

@@ -93,9 +93,13 @@ final class HARTests: XCTestCase {
     }
 
     func testNotAHAR() {
-        let (reports, stats) = read("{\"log\": [1, 2")
+        let (reports, stats) = read("{\"log\": [1, 2]}")
         XCTAssertTrue(reports.isEmpty)
         XCTAssertEqual(stats.error?.kind, .invalid)
+        XCTAssertEqual(stats.error?.message, "no log.entries array (HAR expected)")
+        // Cut short before any entry: named as truncated.
+        XCTAssertEqual(read("{\"log\": [1, 2").1.error?.kind, .truncated)
+        XCTAssertEqual(read("[1, }").1.error?.kind, .invalid)
     }
 }
 

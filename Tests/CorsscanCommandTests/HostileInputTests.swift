@@ -75,6 +75,66 @@ final class HostileInputTests: XCTestCase {
         XCTAssertLessThan(Hostile.childrenMaxRSSMiB(), 1024)
     }
 
+    /// A HAR cut short, as a file, through a pipe and gzipped: the entries before the cut
+    /// are used, the run exits 3 and names each file and its error in summary.json.
+    func testTruncatedHARIsNamedAndItsCompleteEntriesUsed() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = try Data(contentsOf: CLI.repoRoot.appendingPathComponent("SampleLogs/browser/session.har"))
+        let plain = dir.appendingPathComponent("cut.har")
+        try full.prefix(13_000).write(to: plain)
+        let zipped = GzipWriter.gzip(Array(full))
+        let gz = dir.appendingPathComponent("cut.har.gz")
+        try Data(zipped.prefix(zipped.count * 2 / 3)).write(to: gz)
+
+        let out = dir.appendingPathComponent("out")
+        let (r, timedOut) = try Hostile.run(Hostile.pinned + ["--out", out.path, plain.path, gz.path])
+        XCTAssertFalse(timedOut)
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cut.har:") && r.stderr.contains("cut.har.gz:"), r.stderr)
+        let s = try Hostile.summary(out)
+        Hostile.assertAccounting(s, "truncated har")
+        let p = try XCTUnwrap(Hostile.input(s, endingWith: "cut.har"))
+        XCTAssertTrue(String(describing: p["error"] ?? "").hasPrefix("truncated at byte 13000"), "\(p)")
+        XCTAssertEqual(Hostile.skipped(p, "truncated"), 1)
+        XCTAssertGreaterThan(Hostile.int(p["records"]), 0)
+        let g = try XCTUnwrap(Hostile.input(s, endingWith: "cut.har.gz"))
+        XCTAssertTrue(String(describing: g["error"] ?? "").hasPrefix("truncated-gzip"), "\(g)")
+        XCTAssertGreaterThan(Hostile.int(g["records"]), 0)
+        XCTAssertGreaterThan(Hostile.int((s["totals"] as? [String: Any])?["incidents"]), 0)
+
+        // Through a pipe.
+        let (piped, _) = try Hostile.run(Hostile.pinned + ["--out", out.path, "-"], stdin: try FileHandle(forReadingFrom: plain))
+        XCTAssertEqual(piped.status, 3, piped.stderr)
+        let i = try XCTUnwrap(Hostile.input(try Hostile.summary(out), endingWith: "<stdin>"))
+        XCTAssertEqual(i["error"] as? String, p["error"] as? String)
+        XCTAssertEqual(Hostile.int(i["records"]), Hostile.int(p["records"]))
+    }
+
+    /// A 300 MB response body in a ~300 KB gzip: streamed past, the entry still checked,
+    /// memory far below the body.
+    func testHARBodyBombIsStreamedPast() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("body.har.gz")
+        let w = try GzipWriter(path: f.path, level: 9)
+        w.write(Array(#"{"log":{"entries":[{"response":{"status":200,"headers":[],"content":{"text":""#.utf8))
+        let block = [UInt8](repeating: UInt8(ascii: "A"), count: 1 << 20)
+        for _ in 0..<300 { w.write(block) }
+        w.write(Array(#""}},"request":{"method":"GET","url":"https://api.example.com/n","headers":[{"name":"Origin","value":"https://app.example.com"}]}}],"version":"1.2"}}"#.utf8))
+        try w.close()
+        let out = dir.appendingPathComponent("out")
+        let (r, timedOut) = try Hostile.run(Hostile.pinned + ["--out", out.path, f.path], timeout: 300)
+        XCTAssertFalse(timedOut)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let s = try Hostile.summary(out)
+        Hostile.assertAccounting(s, "body bomb")
+        let i = try XCTUnwrap(Hostile.input(s, endingWith: "body.har.gz"))
+        XCTAssertEqual(Hostile.int(i["records"]), 1)
+        XCTAssertGreaterThan(Hostile.int(i["bytes"]), 300 << 20)
+        XCTAssertLessThan(Hostile.childrenMaxRSSMiB(), 1024)
+    }
+
     /// A 100 MB single line (plain file) between good lines.
     func testHundredMegabyteLineIsSkippedAsOversize() throws {
         let dir = try CLI.tempDir()
