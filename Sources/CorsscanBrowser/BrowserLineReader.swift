@@ -27,12 +27,25 @@ public struct BrowserLineReader {
     var console: ConsoleCollector
     var cdp: CDPCollector
     var exec: ExecutionLogCollector
+    /// The most reports and pending events held (memory: about 1 KB each); once reached,
+    /// further lines are skipped as `reportLimit` without being examined.
+    public let maxHeld: Int
+
+    /// Reports and events held so far.
+    public var held: Int {
+        switch format {
+        case .console, .webdriverLog, .beacon, .har: return console.reports.count + console.orphans.count
+        case .cdp: return cdp.requests.count + cdp.failures.count
+        case .executionLog: return exec.exchanges.count
+        }
+    }
 
     /// - Parameter referenceYear: the year assumed for time stamps without one (Chrome's
     ///   `--enable-logging` `MMDD/HHMMSS` prefix); the pipeline passes the gateway data's year.
-    public init(format: BrowserFormat, input: Int32, referenceYear: Int? = nil) {
+    public init(format: BrowserFormat, input: Int32, referenceYear: Int? = nil, maxHeld: Int = 50_000) {
         self.format = format
         self.input = input
+        self.maxHeld = maxHeld
         console = ConsoleCollector(input: input, referenceYear: referenceYear)
         cdp = CDPCollector(input: input)
         exec = ExecutionLogCollector(input: input)
@@ -46,6 +59,7 @@ public struct BrowserLineReader {
         while lo < hi, ASCII.isWhitespace(line[lo]) { lo += 1 }
         while hi > lo, ASCII.isWhitespace(line[hi - 1]) { hi -= 1 }
         guard hi > lo else { return .blank }
+        guard held < maxHeld else { return .reportLimit }
         let bytes = UnsafeBufferPointer(rebasing: line[lo..<hi])
         switch format {
         case .console:

@@ -9,7 +9,7 @@ public enum HARReader {
     /// The most memory (estimated) the entries kept for pairing may take: those with an
     /// `Origin` header and preflights; other entries are counted and dropped at once. Each
     /// kept entry may also become a report (~1 KB through the run), so this bounds those too.
-    public static let maxKeptBytes = 8 << 20
+    public static let maxKeptBytes = 16 << 20
     /// How many unused preflights to the same URL are compared per request when pairing.
     static let maxPairingCandidates = 256
 

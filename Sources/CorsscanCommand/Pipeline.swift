@@ -83,8 +83,9 @@ final class Pipeline {
             }
         }
 
-        // 3. Browser evidence, read whole (it is small). Stamps without a year take the
-        // gateway data's year.
+        // 3. Browser evidence, held whole for joining within a memory budget (past it, lines
+        // are skipped as `report-limit` and HAR reading stops with `too-large`). Stamps
+        // without a year take the gateway data's year.
         let firstGateway = lazy.compactMap(\.firstTime).min()
         let referenceYear = Timestamp.civil(firstGateway ?? config.generated).year
         var reports: [BrowserReport] = []
@@ -100,11 +101,13 @@ final class Pipeline {
                     continue
                 }
             }
+            let budget = max(0, Pipeline.browserBudgetBytes - reports.count * Pipeline.bytesPerReport)
             switch b.plan {
             case .browserLines(let format):
-                reports += readBrowserLines(source, format: format, index: b.index, referenceYear: referenceYear)
+                reports += readBrowserLines(source, format: format, index: b.index, referenceYear: referenceYear,
+                                            maxHeld: budget / Pipeline.bytesPerReport)
             default:
-                reports += readHAR(source, index: b.index)
+                reports += readHAR(source, index: b.index, maxKeptBytes: min(HARReader.maxKeptBytes, budget))
             }
         }
         if let s = config.since { reports.removeAll { ($0.time ?? s) < s } }
@@ -154,6 +157,10 @@ final class Pipeline {
         for inc in incidents { tally.add(inc) }
         var report = tally.build(inputs: stats, totals: totals, firstTime: first, lastTime: last,
                                  options: config.analysis, version: CorsscanMain.version, generated: config.generated)
+        let limited = stats.reduce(Int64(0)) { $0 + ($1.skipped[.reportLimit] ?? 0) }
+        if limited > 0 {
+            report.notes.insert("\(limited) browser report line\(limited == 1 ? " was" : "s were") not examined (skipped as report-limit): browser evidence is held in memory for joining, up to about \(Pipeline.browserBudgetBytes / Pipeline.bytesPerReport) reports.", at: 0)
+        }
         if merger.releasedEarly > 0 {
             report.notes.insert("\(merger.releasedEarly) record\(merger.releasedEarly == 1 ? " was" : "s were") merged before --max-skew \(config.analysis.maxSkewMs / 1000) s had passed: more than \(merger.maxBuffered) records fell inside one skew interval, and holding them all would not keep memory bounded.", at: 0)
         }
@@ -224,9 +231,14 @@ final class Pipeline {
 
     // MARK: - Browser evidence
 
+    /// Memory for browser evidence across all browser inputs, and what one report (or
+    /// pending event) is reckoned to take (measured ~1.7 KB): 48 MiB holds ~24 000.
+    static let browserBudgetBytes = 48 << 20
+    static let bytesPerReport = 2048
+
     private func readBrowserLines(_ source: ByteSource, format: BrowserFormat, index i: Int,
-                                  referenceYear: Int) -> [BrowserReport] {
-        var reader = BrowserLineReader(format: format, input: Int32(i), referenceYear: referenceYear)
+                                  referenceYear: Int, maxHeld: Int) -> [BrowserReport] {
+        var reader = BrowserLineReader(format: format, input: Int32(i), referenceYear: referenceYear, maxHeld: maxHeld)
         var lines = LineReader(source)
         do {
             while let item = try lines.next() {
@@ -258,10 +270,10 @@ final class Pipeline {
     }
 
     /// HAR files are one JSON document, streamed entry by entry (memory bounded by one entry).
-    private func readHAR(_ source: ByteSource, index i: Int) -> [BrowserReport] {
+    private func readHAR(_ source: ByteSource, index i: Int, maxKeptBytes: Int) -> [BrowserReport] {
         let out = HARReader.read(from: { (b: UnsafeMutableRawBufferPointer) throws(InputError) -> Int in
             try source.read(into: b)
-        }, input: Int32(i), stats: &stats[i])
+        }, input: Int32(i), stats: &stats[i], maxKeptBytes: maxKeptBytes)
         finishBrowserInput(source, index: i)
         return out
     }

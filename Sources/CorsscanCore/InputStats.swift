@@ -100,6 +100,8 @@ public struct SkipReason: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static let duplicate = SkipReason("duplicate")
     /// A partial line cut off by a read error at the end of a damaged file.
     public static let truncated = SkipReason("truncated")
+    /// A browser line not examined: the browser evidence held for joining reached its bound.
+    public static let reportLimit = SkipReason("report-limit")
 }
 
 /// An input that could not be read to its end. Everything decoded before `offset` was used.

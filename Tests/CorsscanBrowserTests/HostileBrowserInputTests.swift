@@ -16,6 +16,34 @@ final class HostileBrowserInputTests: XCTestCase {
     }
 
     /// A beacon/WebDriver `timestamp` beyond Int64 milliseconds used to trap converting to Int64.
+    /// Browser evidence is held for joining; past `maxHeld` lines are skipped as
+    /// report-limit, each line still gets exactly one outcome, and memory stays bounded.
+    func testHeldEvidenceIsBounded() {
+        let cors = { (i: Int) in
+            "2026-11-21T08:00:\(10 + i % 40).000Z Access to fetch at 'https://api.example.com/prod/orders/\(i)' from origin 'https://shop.example.net' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        }
+        let cdpRequest = { (i: Int) in
+            #"{"method":"Network.requestWillBeSent","params":{"requestId":"\#(i)","request":{"url":"https://api.example.com/x","method":"GET","headers":{}},"wallTime":1795248000}}"#
+        }
+        for (format, line) in [(BrowserFormat.console, cors), (.cdp, cdpRequest)] {
+            var r = BrowserLineReader(format: format, input: 0, maxHeld: 25)
+            var used = 0, limited = 0, other = 0
+            for i in 0..<100 {
+                var b = Array(line(i).utf8)
+                switch b.withUnsafeMutableBufferPointer({ r.consume(UnsafeBufferPointer($0), number: Int64(i + 1)) }) {
+                case nil: used += 1
+                case .reportLimit?: limited += 1
+                default: other += 1
+                }
+            }
+            XCTAssertEqual(used, 25, "\(format)")
+            XCTAssertEqual(limited, 75, "\(format)")
+            XCTAssertEqual(other, 0, "\(format)")
+            XCTAssertEqual(r.held, 25, "\(format)")
+            if format == .console { XCTAssertEqual(r.finish().count, 25) }
+        }
+    }
+
     func testHugeEpochTimestampsAreIgnoredNotFatal() {
         let msg = "Access to fetch at 'https://api.example.com/x' from origin 'https://a.example' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
         for ts in ["1e300", "9223372036854775807", "9.3e18", "-1e300", "1e19"] {
