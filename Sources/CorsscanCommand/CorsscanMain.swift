@@ -44,20 +44,20 @@ public enum CorsscanMain {
         do {
             try OutputDirectory.prepare(config.outDir)
         } catch {
-            Platform.writeStderr("corsscan: \(error)\n")
+            Platform.writeStderr("corsscan: \(safe(error))\n")
             return .usageOrNothingReadable
         }
 
         let outcome = Pipeline(config: config).run()
         let report = outcome.report
         for s in report.inputs where s.error != nil {
-            Platform.writeStderr("corsscan: \(s.path): \(s.error!)\n")
+            Platform.writeStderr("corsscan: \(safe(s.path)): \(safe(s.error!))\n")
         }
         // Nothing readable (a missing mount, a typo): keep the previous reports for the
         // dashboard rather than replacing them with empty ones.
         let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 }
         if !readable {
-            Platform.writeStderr("corsscan: nothing readable in the given paths; reports in \(config.outDir) left as they were\n")
+            Platform.writeStderr("corsscan: nothing readable in the given paths; reports in \(safe(config.outDir)) left as they were\n")
             return .usageOrNothingReadable
         }
 
@@ -65,7 +65,7 @@ public enum CorsscanMain {
             try ReportFiles.write(report, incidents: outcome.incidents, spill: outcome.spill,
                                   to: config.outDir, prom: config.promPath)
         } catch {
-            Platform.writeStderr("corsscan: \(error)\n")
+            Platform.writeStderr("corsscan: \(safe(error))\n")
             return .usageOrNothingReadable
         }
 
@@ -86,8 +86,12 @@ public enum CorsscanMain {
         return .ok
     }
 
+    /// A path or message for the terminal: file names and log-derived text may hold
+    /// escape sequences (window title, cursor moves); control characters become `?`.
+    private static func safe(_ v: Any) -> String { TerminalEscaping.sanitize("\(v)") }
+
     private static func usage(_ error: any Error) -> ExitStatus {
-        Platform.writeStderr("corsscan: \(error)\nUsage: corsscan [options] <path>...   (corsscan --help for all options)\n")
+        Platform.writeStderr("corsscan: \(safe(error))\nUsage: corsscan [options] <path>...   (corsscan --help for all options)\n")
         return .usageOrNothingReadable
     }
 }

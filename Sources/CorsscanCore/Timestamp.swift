@@ -197,7 +197,9 @@ public enum Timestamp {
         let days = daysFromCivil(year: year, month: month, day: day)
         let secs = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         let ms = secs * 1000 + Int64(millis)
-        return ms >= 0 ? ms : nil
+        // Past year 9999 in UTC (9999-12-31 with a negative offset) would print with a
+        // five-digit year, which is not ISO 8601.
+        return ms >= 0 && ms < maxMillis ? ms : nil
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -10,6 +10,8 @@ import Glibc
 /// inflated output itself starts with `1f 8b` (Firehose S3 compression on top of
 /// CloudWatch's own gzip) it is inflated again, up to `maxLayers` layers.
 ///
+/// A UTF-8 byte order mark at the start of the (decompressed) data is dropped.
+///
 /// A name ending in `.gz` whose content is neither gzip nor text fails in `init`
 /// with `notGzip`; more than `maxLayers` nested layers fail with `tooLarge`. Errors
 /// found while reading are thrown only after every good byte before them has been
@@ -88,6 +90,7 @@ public final class ByteSource {
                 }
             }
             top = PrefixStage(head, upstream: file)
+            skipByteOrderMark()
             return
         }
         var stage: ByteStage = PrefixStage(head, upstream: file)
@@ -113,6 +116,15 @@ public final class ByteSource {
             }
         }
         top = stage
+        skipByteOrderMark()
+    }
+
+    /// A UTF-8 byte order mark (`EF BB BF`, Windows editors and PowerShell write one) at
+    /// the start of the data is not content: it would glue itself to the first line.
+    private func skipByteOrderMark() {
+        guard let h = try? peek(3), h == [0xEF, 0xBB, 0xBF] else { return }
+        peekedUsed = 3
+        decompressedBytes = 3
     }
 
     /// How much of a `.gz`-named file without gzip magic is looked at to tell text from damage.

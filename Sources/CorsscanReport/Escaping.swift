@@ -45,11 +45,11 @@ enum HTMLEscaping {
     }
 }
 
-enum TerminalEscaping {
+public enum TerminalEscaping {
     /// `s` with every control character (C0 including TAB/CR/LF, DEL, C1) replaced by `?`,
     /// so a log value cannot move the cursor, change colours or set the window title
     /// (ANSI/VT escape injection).
-    static func sanitize(_ s: String) -> String {
+    public static func sanitize(_ s: String) -> String {
         var needs = false
         for scalar in s.unicodeScalars where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
             needs = true

@@ -80,6 +80,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(try CLI.read(out.appendingPathComponent("report.html")).contains("broken.gz"))
     }
 
+    /// A file name is attacker-chosen too: no terminal escape reaches stderr.
+    func testFileNamesCannotSendTerminalEscapes() throws {
+        let dir = try CLI.tempDir()
+        let good = try Data(contentsOf: CLI.fixtures.appendingPathComponent("basic/rest-json.log"))
+        try good.write(to: dir.appendingPathComponent("good.log"))
+        try Data([0x1F, 0x8B, 0x08, 0x00]).write(to: dir.appendingPathComponent("cut\u{1B}]0;owned\u{07}.gz"))
+        let r = try CLI.run(pinned + ["-q", "--out", try CLI.tempDir().path, dir.path])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cut?]0;owned?.gz"), r.stderr)
+        XCTAssertFalse(r.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, r.stderr)
+    }
+
     func testNothingReadableExits2() throws {
         let r = try CLI.run(pinned + ["-q", "--out", try CLI.tempDir().path, "/nonexistent/corsscan/input"])
         XCTAssertEqual(r.status, 2)

@@ -10,6 +10,10 @@ final class TimestampTests: XCTestCase {
         XCTAssertEqual(Timestamp.parse("21/nov/2026:09:45:12"), t0)
         XCTAssertNil(Timestamp.parse("32/Nov/2026:09:45:12 +0000"))
         XCTAssertNil(Timestamp.parse("21/Foo/2026:09:45:12 +0000"))
+        // The last instant with a four-digit year, and past it (it would print as year 10000).
+        XCTAssertEqual(Timestamp.parse("31/Dec/9999:23:59:59 +0000"), Timestamp.maxMillis - 1000)
+        XCTAssertNil(Timestamp.parse("31/Dec/9999:23:59:59 -1400"))
+        XCTAssertNil(Timestamp.parse("9999-12-31T23:00:00-02:00"))
     }
 
     func testISO() {

@@ -223,6 +223,23 @@ final class ByteSourceTests: XCTestCase {
         XCTAssertEqual(try readLines(other).items, [.line(Array("GET / 200".utf8), 1)])
     }
 
+    func testLeadingByteOrderMarkIsDropped() throws {
+        let dir = TempDir()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let text = Array("{\"ip\":\"10.0.0.1\"}\nsecond\n".utf8)
+        for chunk in [1, 2, 4, ByteSource.chunkSize] {
+            for (name, bytes) in [("bom.log", bom + text), ("bom.log.gz", GzipWriter.gzip(bom + text)), ("bom-only", bom)] {
+                let (items, err) = try readLines(dir.write(name, bytes), chunk: chunk)
+                XCTAssertNil(err)
+                XCTAssertEqual(items, name == "bom-only" ? [] : [.line(Array(#"{"ip":"10.0.0.1"}"#.utf8), 1), .line(Array("second".utf8), 2)],
+                               "\(name) chunk \(chunk)")
+            }
+        }
+        // Only at the start: a BOM later in the data is content.
+        let (items, _) = try readLines(dir.write("mid.log", Array("a\n".utf8) + bom + Array("b\n".utf8)))
+        XCTAssertEqual(items, [.line(Array("a".utf8), 1), .line(bom + Array("b".utf8), 2)])
+    }
+
     func testGzipLayersBeyondTheLimitAreNamed() throws {
         let dir = TempDir()
         let text = Array("GET / 200\n".utf8)
