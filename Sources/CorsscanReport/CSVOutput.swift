@@ -72,7 +72,7 @@ public enum CSVOutput {
 
     /// One RFC 4180 cell, formula-neutralised: a leading `'` when the text starts with
     /// `=`, `+`, `-`, `@`, TAB or CR, then quoted (quotes doubled) when it contains `,`,
-    /// `"`, CR or LF. The empty string stays empty.
+    /// `"`, CR or LF; a NUL byte is written as `␀`. The empty string stays empty.
     public static func cell(_ s: String) -> String {
         var out: [UInt8] = []
         appendCell(s, to: &out)
@@ -90,19 +90,24 @@ public enum CSVOutput {
         default:
             neutralise = false
         }
-        var needsQuotes = false
-        for b in u where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0D || b == 0x0A {
-            needsQuotes = true
-            break
+        var needsQuotes = false, hasNUL = false
+        for b in u {
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0D || b == 0x0A { needsQuotes = true }
+            if b == 0 { hasNUL = true }
         }
         if needsQuotes { out.append(UInt8(ascii: "\"")) }
         if neutralise { out.append(UInt8(ascii: "'")) }
-        if needsQuotes {
+        if needsQuotes || hasNUL {
             for b in u {
+                if b == 0 {
+                    // NUL stops many CSV readers (Python's csv: "line contains NUL"): shown as ␀.
+                    out += [0xE2, 0x90, 0x80]
+                    continue
+                }
                 out.append(b)
                 if b == UInt8(ascii: "\"") { out.append(b) }
             }
-            out.append(UInt8(ascii: "\""))
+            if needsQuotes { out.append(UInt8(ascii: "\"")) }
         } else {
             out.append(contentsOf: u)
         }

@@ -462,6 +462,7 @@ enum FuzzTargets {
                 fuzzFail("CSV cell needs quotes")
             }
             if let f = body.first, "=+-@\t\r".unicodeScalars.contains(f) { fuzzFail("formula not neutralised") }
+            if cell.contains("\u{0}") { fuzzFail("NUL in a CSV cell") }
         }
         var csv: [UInt8] = []
         for list in samples.values { for i in list { CSVOutput.appendIncident(i, source: "src:1", to: &csv) } }

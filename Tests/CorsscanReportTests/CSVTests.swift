@@ -52,7 +52,9 @@ enum RFC4180 {
 }
 
 final class CSVTests: XCTestCase {
+    /// What a CSV reader gets back for `s`: a `'` before a formula start, NUL shown as ␀.
     func neutralised(_ s: String) -> String {
+        let s = s.replacingOccurrences(of: "\u{0}", with: "\u{2400}")
         guard let f = s.unicodeScalars.first else { return s }
         return "=+-@\t\r".unicodeScalars.contains(f) ? "'" + s : s
     }
@@ -63,6 +65,9 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(CSVOutput.cell("a,b"), "\"a,b\"")
         XCTAssertEqual(CSVOutput.cell("say \"hi\""), "\"say \"\"hi\"\"\"")
         XCTAssertEqual(CSVOutput.cell("a\nb"), "\"a\nb\"")
+        // NUL stops many CSV readers: written as the visible symbol, quoted or not.
+        XCTAssertEqual(CSVOutput.cell("a\u{0}b"), "a\u{2400}b")
+        XCTAssertEqual(CSVOutput.cell("=\u{0},x"), "\"'=\u{2400},x\"")
         XCTAssertEqual(CSVOutput.cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"")
         XCTAssertEqual(CSVOutput.cell("+cmd"), "'+cmd")
         XCTAssertEqual(CSVOutput.cell("-1+1"), "'-1+1")
