@@ -69,6 +69,10 @@ public enum AccessLogDetector {
 public enum LogEventContainer {
     public enum Kind: Equatable, Sendable { case data, control, notContainer, malformed }
 
+    /// How every CloudWatch Logs subscription envelope starts (compact JSON, `messageType`
+    /// first): where a Firehose object resumes after an envelope cut short.
+    public static let firehoseStart = Array(#"{"messageType":"#.utf8)
+
     static let messageTypeKey = KeyHash.hash("messageType")
     static let logEventsKey = KeyHash.hash("logEvents")
     static let eventsKey = KeyHash.hash("events")

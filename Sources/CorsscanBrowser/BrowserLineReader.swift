@@ -212,7 +212,7 @@ struct ConsoleCollector {
         if let d = v.double {
             // Past Int64 (e.g. 1e300) is no time; converting it would trap.
             guard d.isFinite, d > 0, d < 9.2e18 else { return nil }
-            if d < 1e11 { return Int64((d * 1000).rounded()) }  // seconds (maybe fractional)
+            if d < 1e11 { return Timestamp.fromSeconds(d) }  // seconds (maybe fractional)
             return Timestamp.parse(String(Int64(d)))
         }
         return v.string.flatMap { Timestamp.parse($0) }

@@ -241,8 +241,8 @@ struct CDPCollector {
         if cls == .wildcardWithCredentials, c.offending == nil { c.offending = "*" }
         // The request's start (wallTime), the moment the gateway logs; else the
         // performance entry's time.
-        // A wallTime past Int64 milliseconds (hostile or broken) is ignored rather than trapping.
-        let wall = req.wallTime.flatMap { $0.isFinite && abs($0) < 9.2e15 ? Int64(($0 * 1000).rounded()) : nil }
+        // A wallTime outside 1970–9999 (hostile or broken) is no time, as anywhere else.
+        let wall = req.wallTime.flatMap(Timestamp.fromSeconds)
         let time = wall ?? req.entryTime ?? f.entryTime
         let gatewayId = FetchCORSCheck.get("x-amzn-requestid", in: rh) ?? FetchCORSCheck.get("apigw-requestid", in: rh)
             ?? FetchCORSCheck.get("x-amzn-requestid", in: req.responseHeaders)

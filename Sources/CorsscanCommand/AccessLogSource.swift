@@ -149,7 +149,7 @@ final class AccessLogDecoder {
             lines = LineReader(source)
         case .accessObjects(let p):
             parser = p
-            objects = JSONObjectReader(source)
+            objects = JSONObjectReader(source, startMarker: LogEventContainer.firehoseStart)
         default:
             lines = LineReader(source)
         }

@@ -102,7 +102,7 @@ enum InputProbe {
     static func detectContainerMessages(path: String, template: LogTemplate?) throws(InputError) -> AccessLogParser? {
         let src = try ByteSource(path: path)
         defer { src.close() }
-        var reader = JSONObjectReader(src)
+        var reader = JSONObjectReader(src, startMarker: LogEventContainer.firehoseStart)
         var messages: [[UInt8]] = []
         var objects = 0
         while messages.count < sampleLines, objects < 20 {

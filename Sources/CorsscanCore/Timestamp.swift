@@ -157,6 +157,13 @@ public enum Timestamp {
     /// 10000-01-01T00:00:00Z, the first time corsscan refuses.
     public static let maxMillis: Int64 = 253_402_300_800_000
 
+    /// Epoch milliseconds from epoch seconds (fractions allowed, as CDP `wallTime` has
+    /// them); nil when not finite or outside 1970–9999, like every parsed time.
+    public static func fromSeconds(_ seconds: Double) -> Int64? {
+        guard seconds.isFinite, seconds >= 0, seconds < Double(maxMillis / 1000) else { return nil }
+        return Int64((seconds * 1000).rounded())
+    }
+
     @inline(__always)
     static func digits(_ s: UnsafeBufferPointer<UInt8>, _ at: Int, _ n: Int) -> Int? {
         guard at >= 0, at + n <= s.count else { return nil }

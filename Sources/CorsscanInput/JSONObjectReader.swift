@@ -25,9 +25,21 @@ public enum JSONObjectItem {
 /// backslash escapes; nothing else is validated. Item numbers count from 1 over every
 /// item (objects, oversize, garbage and truncated alike). The scan state survives
 /// buffer refills, so no byte is looked at twice.
+///
+/// With a `startMarker` (the bytes every object starts with, such as `{"messageType":`
+/// for Firehose envelopes), an object cut off in the middle of the stream does not
+/// swallow the objects after it: the marker cannot occur inside a valid object (a
+/// string holds no unescaped quote), so where it appears inside one, that object is
+/// returned as `.truncated`, the next starts at the marker, and a `truncated` error is
+/// thrown after the last item (unless a read error is).
 public struct JSONObjectReader {
     public var source: ByteSource
     public let maxObjectBytes: Int
+    public let startMarker: [UInt8]?
+    /// Where the marker search inside the current object resumes.
+    private var markerFrom = 0
+    /// The first object cut off by the next one (thrown at the end).
+    private var damage: InputError?
     private let buf: ReadBuffer
     private let readSize: Int
 
@@ -48,17 +60,55 @@ public struct JSONObjectReader {
     /// Items returned so far (the number of the last one).
     public private(set) var itemNumber: Int64 = 0
 
-    public init(_ source: ByteSource, maxObjectBytes: Int = 8 << 20) {
+    public init(_ source: ByteSource, maxObjectBytes: Int = 8 << 20, startMarker: [UInt8]? = nil) {
         precondition(maxObjectBytes > 0)
+        precondition(startMarker.map { $0.first == ASCII.openBrace && $0.count > 1 } ?? true)
         self.source = source
         self.maxObjectBytes = maxObjectBytes
+        self.startMarker = startMarker
         readSize = source.readSize
         buf = ReadBuffer(capacity: maxObjectBytes + 1 + readSize)
     }
 
-    /// Scans `[pos, end)` inside an object; returns true when depth reaches 0 (pos
+    /// The position of the next `startMarker` in the object being read, searched from
+    /// `markerFrom` (a marker cut by the end of the buffer is found after the refill).
+    private mutating func nextMarker() -> Int? {
+        guard let marker = startMarker else { return nil }
+        let from = max(markerFrom, objStart + 1)
+        let last = end - marker.count  // the last start with the whole marker in the buffer
+        guard from <= last else { return nil }
+        let base = buf.base
+        let found: Int? = marker.withUnsafeBufferPointer { m in
+            var i = from
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(m[0]), last - i + 1) else { return nil }
+                i = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + i + 1, m.baseAddress! + 1, m.count - 1) == 0 { return i }
+                i += 1
+            }
+            return nil
+        }
+        markerFrom = found ?? last + 1
+        return found
+    }
+
+    /// The object being read did not close before the next object's marker at `m`.
+    private mutating func cutOff(at m: Int, number: Int64) {
+        let at = bufOffset + Int64(m)
+        if damage == nil {
+            let which = mode == .object ? "from byte \(bufOffset + Int64(objStart))" : "over the size limit"
+            damage = InputError(.truncated, offset: source.isGzip ? source.compressedBytesRead : at,
+                                "object \(number) (\(which)) is cut off at byte \(at)\(source.isGzip ? " of the decompressed data" : "") "
+                                + "by the start of the next one; reading went on there")
+        }
+        mode = .outside
+        pos = m
+    }
+
+    /// Scans `[pos, limit)` inside an object; returns true when depth reaches 0 (pos
     /// then points just past the closing brace).
-    private mutating func scanObject() -> Bool {
+    private mutating func scanObject(limit: Int) -> Bool {
+        let end = limit
         let base = buf.base
         var i = pos
         var depth = self.depth
@@ -121,6 +171,7 @@ public struct JSONObjectReader {
                         }
                         mode = .object
                         objStart = pos
+                        markerFrom = pos + 1
                         pos += 1
                         depth = 1
                         inString = false
@@ -133,7 +184,8 @@ public struct JSONObjectReader {
                 if mode == .outside { break }
                 continue
             case .object:
-                if scanObject() {
+                let marker = nextMarker()
+                if scanObject(limit: marker ?? end) {
                     mode = .outside
                     itemNumber += 1
                     let len = pos - objStart
@@ -142,14 +194,24 @@ public struct JSONObjectReader {
                         UnsafeBufferPointer(start: base + objStart, count: len),
                         number: itemNumber, offset: bufOffset + Int64(objStart))
                 }
+                if let m = marker {
+                    itemNumber += 1
+                    cutOff(at: m, number: itemNumber)
+                    return m - objStart > maxObjectBytes ? .oversize(number: itemNumber) : .truncated(number: itemNumber)
+                }
                 if pos - objStart > maxObjectBytes {
                     mode = .discarding
                     itemNumber += 1
                     return .oversize(number: itemNumber)
                 }
             case .discarding:
-                if scanObject() {
+                let marker = nextMarker()
+                if scanObject(limit: marker ?? end) {
                     mode = .outside
+                    continue
+                }
+                if let m = marker {
+                    cutOff(at: m, number: itemNumber)
                     continue
                 }
             }
@@ -179,17 +241,19 @@ public struct JSONObjectReader {
                     done = pending == nil
                     return .garbage(number: itemNumber, bytes: n)
                 }
-                if let e = pending {
+                if let e = pending ?? damage {
                     pending = nil
+                    damage = nil
                     throw e
                 }
                 return nil
             }
-            // Keep only the object being collected.
-            let keep = mode == .object ? objStart : pos
+            // Keep only the object being collected (while discarding with a start marker:
+            // the bytes a marker cut by the end of the buffer may begin in).
+            let keep = mode == .object ? objStart : mode == .discarding && startMarker != nil ? min(pos, markerFrom) : pos
             if keep == end {
                 bufOffset += Int64(end)
-                pos = 0; end = 0; objStart = 0
+                pos = 0; end = 0; objStart = 0; markerFrom = 0
             } else if keep >= readSize || buf.capacity - end < readSize {
                 // Compact as soon as a chunk's worth is consumed: only the pages of the
                 // longest object (plus a chunk) are ever touched, not the whole buffer.
@@ -198,6 +262,7 @@ public struct JSONObjectReader {
                 bufOffset += Int64(keep)
                 pos -= keep
                 objStart -= keep
+                markerFrom = max(0, markerFrom - keep)
                 end = n
             }
             do throws(InputError) {

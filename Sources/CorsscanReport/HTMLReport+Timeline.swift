@@ -73,7 +73,7 @@ struct Timeline {
             if st % bucketMs == 0 && span / st <= 8 { return st }
         }
         let day = 1440 * minute
-        var days: Int64 = 1
+        var days = max(1, span / (8 * day))  // the least that can give ≤ 8 labels
         while span / (days * day) > 8 || (days * day) % bucketMs != 0 { days += 1 }
         return days * day
     }

@@ -86,7 +86,7 @@ public enum HTMLReport {
         }
         h.text("in \(Format.int(r.totals.records)) records from \(r.inputs.count) input\(r.inputs.count == 1 ? "" : "s")")
         if let f = r.firstTime, let l = r.lastTime {
-            h.text(", \(Format.minute(f)) to \(Format.minute(l)) (\(Format.duration(l - f)))")
+            h.text(", \(Format.minute(f)) to \(Format.minute(l)) (\(Format.duration(l.subtractingReportingOverflow(f).partialValue)))")
         }
         h.text(".")
         if !present.isEmpty {

@@ -234,21 +234,28 @@ enum FuzzTargets {
     static func jsonObjects(_ p: UnsafeBufferPointer<UInt8>) {
         guard p.count >= 1 else { return }
         let maxObject = Int(p[0] % 128) + 1
+        // Every other input with a start marker (short, so the fuzzer finds it).
+        let marker: [UInt8]? = p[0] & 0x40 == 0 ? nil : Array(#"{"m":"#.utf8)
         withFile(UnsafeBufferPointer(rebasing: p[1...]), gz: false) { path in
             guard let s = try? ByteSource(path: path, readChunk: Int(p[0] >> 3) + 1) else { return }
-            var r = JSONObjectReader(s, maxObjectBytes: maxObject)
+            var r = JSONObjectReader(s, maxObjectBytes: maxObject, startMarker: marker)
             var last: Int64 = 0
             while let item = try? r.next() {
                 switch item {
                 case .object(let o, let n, _):
                     if o.count > maxObject { fuzzFail("object over the limit") }
                     if o.first != ASCII.openBrace { fuzzFail("object not starting with {") }
+                    if let m = marker, o.count > m.count,
+                       (1...(o.count - m.count)).contains(where: { o[$0] == m[0] && o[$0..<($0 + m.count)].elementsEqual(m) }) {
+                        fuzzFail("an object holds the start marker after its first byte")
+                    }
+                    if n <= last { fuzzFail("item numbers not increasing") }
                     last = n
                 case .oversize(let n), .garbage(let n, _), .truncated(let n):
+                    if n <= last { fuzzFail("item numbers not increasing") }
                     last = n
                 }
             }
-            _ = last
         }
     }
 

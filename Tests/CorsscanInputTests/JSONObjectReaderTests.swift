@@ -10,10 +10,11 @@ enum JItem: Equatable {
     case truncated(Int64)
 }
 
-func readObjects(_ path: String, chunk: Int = ByteSource.chunkSize, max: Int = 8 << 20)
+func readObjects(_ path: String, chunk: Int = ByteSource.chunkSize, max: Int = 8 << 20, marker: String? = nil)
     throws(InputError) -> ([JItem], InputError?)
 {
-    var r = JSONObjectReader(try ByteSource(path: path, readChunk: chunk), maxObjectBytes: max)
+    var r = JSONObjectReader(try ByteSource(path: path, readChunk: chunk), maxObjectBytes: max,
+                             startMarker: marker.map { Array($0.utf8) })
     var out: [JItem] = []
     while true {
         do throws(InputError) {
@@ -70,6 +71,39 @@ final class JSONObjectReaderTests: XCTestCase {
             XCTAssertEqual(err?.kind, .truncated, "chunk \(chunk)")
             XCTAssertEqual(err?.offset, Int64(text.utf8.count))
         }
+    }
+
+    /// An envelope cut off mid-stream (inside a string or a nested value) does not swallow
+    /// the ones after it: reading resumes at the next start marker, and the cut is named.
+    func testCutObjectResumesAtTheNextStartMarker() throws {
+        let dir = TempDir()
+        let a = #"{"messageType":"DATA_MESSAGE","logEvents":[{"message":"{\"a\":1}"}]}"#
+        let b = #"{"messageType":"DATA_MESSAGE","logEvents":[{"message":"x}{\"b"#  // cut inside a string
+        let c = #"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"#                // cut inside a value
+        let d = #"{"messageType":"CONTROL_MESSAGE","logEvents":[]}"#
+        let text = a + b + c + "\n" + d + a
+        let marker = #"{"messageType":"#
+        for gz in [false, true] {
+            for chunk in [1, 5, 16, 4096] {
+                let bytes = Array(text.utf8)
+                let path = dir.write(gz ? "m.gz" : "m", gz ? GzipWriter.gzip(bytes) : bytes)
+                let (items, err) = try readObjects(path, chunk: chunk, marker: marker)
+                let offA = Int64(a.utf8.count), offD = Int64((a + b + c).utf8.count + 1)
+                XCTAssertEqual(items, [.object(a, 1, 0), .truncated(2), .truncated(3), .object(d, 4, offD),
+                                       .object(a, 5, offD + Int64(d.utf8.count))], "gz \(gz) chunk \(chunk)")
+                XCTAssertEqual(err?.kind, .truncated, "gz \(gz) chunk \(chunk)")
+                XCTAssertTrue(err?.message.contains("object 2 (from byte \(offA))") ?? false, err?.message ?? "")
+                // Without the marker the first cut swallows the rest.
+                let (plain, _) = try readObjects(path, chunk: chunk)
+                XCTAssertEqual(plain.count, 2)
+            }
+        }
+        // An oversize object cut off by the next marker: skipped, the next one read.
+        let big = #"{"messageType":"DATA_MESSAGE","pad":""# + String(repeating: "p", count: 200)
+        let path = dir.write("o", Array((a + big + a).utf8))
+        let (items, err) = try readObjects(path, chunk: 7, max: 100, marker: marker)
+        XCTAssertEqual(items, [.object(a, 1, 0), .oversize(2), .object(a, 3, Int64((a + big).utf8.count))])
+        XCTAssertEqual(err?.kind, .truncated)
     }
 
     func testInputEndingInsideAnObjectIsNamed() throws {
