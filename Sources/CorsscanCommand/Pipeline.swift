@@ -17,6 +17,8 @@ final class Pipeline {
     let config: Configuration
     /// Per-input accounting; `SourceLocation.input` indexes it.
     private var stats: [InputStats] = []
+    /// Paths that named a file already read under another path.
+    private var sameFileAs: [String] = []
     private var progress: Progress?
 
     init(config: Configuration) {
@@ -35,6 +37,7 @@ final class Pipeline {
     func run() -> Outcome {
         // 1. Discover.
         let discovery = InputDiscovery.discover(config.paths)
+        sameFileAs = discovery.sameFile
         var entries: [(path: String, error: InputError?)] = discovery.files.map { ($0, nil) }
         entries += discovery.problems.map { ($0.path, $0.error) }
         let outReal = Platform.realPath(config.outDir)
@@ -160,6 +163,10 @@ final class Pipeline {
         let limited = stats.reduce(Int64(0)) { $0 + ($1.skipped[.reportLimit] ?? 0) }
         if limited > 0 {
             report.notes.insert("\(limited) browser report line\(limited == 1 ? " was" : "s were") not examined (skipped as report-limit): browser evidence is held in memory for joining, up to about \(Pipeline.browserBudgetBytes / Pipeline.bytesPerReport) reports.", at: 0)
+        }
+        if !sameFileAs.isEmpty {
+            let n = sameFileAs.count
+            report.notes.insert("\(n) path\(n == 1 ? "" : "s") named a file already read under another path (a symlink or another spelling) and \(n == 1 ? "was" : "were") read once: \(sameFileAs.prefix(3).joined(separator: ", "))\(n > 3 ? ", …" : "").", at: 0)
         }
         if merger.releasedEarly > 0 {
             report.notes.insert("\(merger.releasedEarly) record\(merger.releasedEarly == 1 ? " was" : "s were") merged before --max-skew \(config.analysis.maxSkewMs / 1000) s had passed: more than \(merger.maxBuffered) records fell inside one skew interval, and holding them all would not keep memory bounded.", at: 0)

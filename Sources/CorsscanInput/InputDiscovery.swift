@@ -9,17 +9,22 @@ public struct Discovery {
     /// Paths that could not be looked at (missing, permission denied, symlink to
     /// nowhere), sorted by path; every other input is still listed.
     public var problems: [(path: String, error: InputError)]
+    /// Paths left out because they name a file already listed (a symlink, `a//b`, an
+    /// absolute and a relative path): each file is read once.
+    public var sameFile: [String] = []
 
-    public init(files: [String] = [], problems: [(path: String, error: InputError)] = []) {
+    public init(files: [String] = [], problems: [(path: String, error: InputError)] = [], sameFile: [String] = []) {
         self.files = files
         self.problems = problems
+        self.sameFile = sameFile
     }
 }
 
 /// Turns command-line paths into the list of input files.
 ///
 /// Directories are recursed, following symlinks; each directory (by device and
-/// inode) is entered once, so symlink loops end. Inside directories only regular
+/// inode) is entered once, so symlink loops end, and each regular file is listed once
+/// under its first path. Inside directories only regular
 /// files are taken; a path given directly may also be a FIFO or device
 /// (`<(zcat …)`). The CloudWatch export marker `aws-logs-write-test` is skipped.
 public enum InputDiscovery {
@@ -36,25 +41,36 @@ public enum InputDiscovery {
             }
             walker.visit(path, direct: true)
         }
-        var files = walker.files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var unique: [String] = []
-        unique.reserveCapacity(files.count + 1)
-        if stdin { unique.append("-") }
-        for f in files where unique.last != f { unique.append(f) }
-        files = unique
+        let found = walker.files.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        var files: [String] = []
+        files.reserveCapacity(found.count + 1)
+        if stdin { files.append("-") }
+        // The first path (in byte order, so whatever the argument order) of each file.
+        var seen = Set<FileID>()
+        var sameFile: [String] = []
+        for f in found where files.last != f.path {
+            if let id = f.id, !seen.insert(id).inserted {
+                sameFile.append(f.path)
+                continue
+            }
+            files.append(f.path)
+        }
         let problems = walker.problems.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        return Discovery(files: files, problems: problems)
+        return Discovery(files: files, problems: problems, sameFile: sameFile)
     }
 
-    private struct DirID: Hashable {
+    /// A directory or regular file by device and inode.
+    private struct FileID: Hashable {
         var dev: UInt64
         var ino: UInt64
     }
 
     private struct Walker {
-        var files: [String] = []
+        /// Paths found, with the identity of regular files (FIFOs and devices have none:
+        /// two of them are two streams).
+        var files: [(path: String, id: FileID?)] = []
         var problems: [(path: String, error: InputError)] = []
-        var visited = Set<DirID>()
+        var visited = Set<FileID>()
 
         mutating func problem(_ path: String, _ code: Int32) {
             problems.append((path, InputError(.unreadable, offset: 0, Platform.message(code))))
@@ -80,12 +96,12 @@ public enum InputDiscovery {
             }
             if Walker.baseName(path) == InputDiscovery.exportMarkerName { return }
             if type == S_IFREG || direct {
-                files.append(path)
+                files.append((path, type == S_IFREG ? FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino)) : nil))
             }
         }
 
         mutating func walk(_ dir: String, _ st: stat) {
-            let id = DirID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
+            let id = FileID(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino))
             if !visited.insert(id).inserted { return }
             guard let d = opendir(dir) else {
                 problem(dir, errno)

@@ -20,6 +20,22 @@ final class InputDiscoveryTests: XCTestCase {
         XCTAssertTrue(d.problems.isEmpty)
     }
 
+    /// One file under several paths (a logrotate `current` symlink, `a//b`, a relative
+    /// and an absolute path) is read once, under its first path in byte order.
+    func testSameFileUnderSeveralPathsIsListedOnce() throws {
+        let dir = TempDir()
+        let a = dir.write("logs/a.log", "x")
+        let b = dir.write("logs/b.log", "x")
+        XCTAssertEqual(symlink(a, dir.path + "/logs/current"), 0)
+        XCTAssertEqual(link(b, dir.path + "/hard.log"), 0)
+        for order in [[dir.path + "/logs", dir.path + "/logs//a.log", dir.path + "/hard.log"],
+                      [dir.path + "/hard.log", dir.path + "/logs//a.log", dir.path + "/logs"]] {
+            let d = InputDiscovery.discover(order)
+            XCTAssertEqual(d.files, [dir.path + "/hard.log", dir.path + "/logs//a.log"], "\(order)")
+            XCTAssertEqual(d.sameFile, [a, b, dir.path + "/logs/current"], "\(order)")
+        }
+    }
+
     func testMissingPathIsAProblemOthersListed() throws {
         let dir = TempDir()
         let a = dir.write("a.log", "x")
@@ -40,7 +56,9 @@ final class InputDiscoveryTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/top/self", withDestinationPath: dir.path + "/top/self")
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/top/link.log", withDestinationPath: "sub/file.log")
         let d = InputDiscovery.discover([dir.path + "/top"])
-        XCTAssertEqual(d.files, [dir.path + "/top/link.log", f])
+        // link.log is file.log: listed once, under the first path.
+        XCTAssertEqual(d.files, [dir.path + "/top/link.log"])
+        XCTAssertEqual(d.sameFile, [f])
         // The self-referencing link cannot be resolved: reported, not fatal.
         XCTAssertEqual(d.problems.map(\.path), [dir.path + "/top/self"])
     }
