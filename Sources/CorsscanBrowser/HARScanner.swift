@@ -259,8 +259,9 @@ final class HARScanner {
             }
             pos = r.index
             if r.escapePending {
-                // The byte after a backslash is in the next chunk.
+                // The byte after a backslash is in the next chunk (checked like the rest).
                 guard fill() else { throw .end }
+                if buf[pos] < 0x20 { throw .syntax("a control character in a string") }
                 if isKey && key.count < HARScanner.keyLimit { key.append(buf[pos]) }
                 length += 1
                 if capturing && !captureOver && !elided { capture.append(buf[pos]) }
