@@ -53,9 +53,11 @@ public enum CorsscanMain {
         for s in report.inputs where s.error != nil {
             Platform.writeStderr("corsscan: \(safe(s.path)): \(safe(s.error!))\n")
         }
-        // Nothing readable (a missing mount, a typo): keep the previous reports for the
-        // dashboard rather than replacing them with empty ones.
-        let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 }
+        // Nothing readable (a missing mount, a typo, no permission): keep the previous reports
+        // for the dashboard rather than replacing them with empty ones. A file that opened but
+        // is corrupt from its first byte (not gzip, cut, bad CRC) did run: its error belongs
+        // in the reports, and the status is 3 like any other corrupt input.
+        let readable = report.inputs.contains { $0.error == nil || $0.lines > 0 || $0.error?.kind != .unreadable }
         if !readable {
             Platform.writeStderr("corsscan: nothing readable in the given paths; reports in \(safe(config.outDir)) left as they were\n")
             return .usageOrNothingReadable

@@ -107,6 +107,36 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("incidents.csv")), before)
     }
 
+    /// A file that opens but is corrupt from its first byte is not "nothing readable": the
+    /// run replaces the old reports with ones that name it, and exits 3.
+    func testCorruptFileAloneExits3AndIsNamedInEveryOutput() throws {
+        let dir = try CLI.tempDir()
+        let out = dir.appendingPathComponent("out")
+        try CLI.run(pinned + ["-q", "--out", out.path, CLI.fixtures.appendingPathComponent("basic").path])
+        let cases: [(name: String, bytes: [UInt8], kind: String)] = [
+            ("garbage.log.gz", Array("MZ\u{0}\u{1}\u{2}".utf8) + [UInt8](repeating: 0xFF, count: 600), "not-gzip"),
+            ("cut.log.gz", [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x4B], "truncated-gzip"),
+            ("cut.har", Array(#"{"log":{"version":"1.2","entries":[{"startedDateTime":"2026-"#.utf8), "truncated"),
+        ]
+        for c in cases {
+            let f = dir.appendingPathComponent(c.name)
+            try Data(c.bytes).write(to: f)
+            let r = try CLI.run(pinned + ["--format", "json", "--out", out.path, f.path])
+            XCTAssertEqual(r.status, 3, "\(c.name): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(c.name) && r.stderr.contains(c.kind), "\(c.name): \(r.stderr)")
+            for text in [r.stdout, try CLI.read(out.appendingPathComponent("summary.json"))] {
+                let s = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], c.name)
+                let inputs = try XCTUnwrap(s["inputs"] as? [[String: Any]])
+                XCTAssertEqual(inputs.count, 1, c.name)
+                XCTAssertTrue((inputs.first?["error"] as? String)?.contains(c.kind) == true, "\(c.name): \(inputs)")
+                XCTAssertEqual((s["totals"] as? [String: Any])?["incidents"] as? Int, 0, c.name)
+            }
+            XCTAssertTrue(try CLI.read(out.appendingPathComponent("report.html")).contains(c.name), c.name)
+            XCTAssertEqual(CLI.parseCSV(try CLI.read(out.appendingPathComponent("incidents.csv"))).count, 1,
+                           "\(c.name): only the header row, the previous run's incidents are gone")
+        }
+    }
+
     func testUnwritableOutIsAClearError() throws {
         let blocker = try CLI.tempDir().appendingPathComponent("file")
         try Data("x".utf8).write(to: blocker)
