@@ -52,6 +52,20 @@ enum Hostile {
         return (r, timedOut)
     }
 
+    /// Runs the binary with `pinned`, `--out out` and `inputs`, asserts it ended in time with
+    /// one of `statuses`, and returns the run with summary.json, its line accounting checked.
+    @discardableResult
+    static func runChecked(_ inputs: [String], out: URL, timeout: TimeInterval = 120, stdin: FileHandle? = nil,
+                           statuses: Set<Int32>, _ context: String,
+                           file: StaticString = #filePath, line: UInt = #line) throws -> (run: CLIRun, summary: [String: Any]) {
+        let (r, timedOut) = try run(pinned + ["--out", out.path] + inputs, timeout: timeout, stdin: stdin)
+        XCTAssertFalse(timedOut, "\(context): timed out", file: file, line: line)
+        XCTAssertTrue(statuses.contains(r.status), "\(context): status \(r.status): \(r.stderr)", file: file, line: line)
+        let s = try summary(out)
+        assertAccounting(s, context, file: file, line: line)
+        return (r, s)
+    }
+
     static func summary(_ out: URL) throws -> [String: Any] {
         let data = try Data(contentsOf: out.appendingPathComponent("summary.json"))
         return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
