@@ -181,6 +181,52 @@ public enum LogEventContainer {
         return isControl ? .control : .data
     }
 
+    /// The events that closed before the cut in an envelope cut short (a truncated upload,
+    /// an envelope interrupted by the next one): `onEvent` for each, in order, with the same
+    /// messages and times `scan` gives for them in the whole envelope; returns how many.
+    /// Nothing for a control message or when the cut comes before the events array.
+    public static func salvage(_ partial: UnsafeBufferPointer<UInt8>, scratch: inout Scratch,
+                               onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Int {
+        scratch.spans.removeAll(keepingCapacity: true)
+        scratch.used = 0
+        let p = partial, n = p.count
+        var i = JSONScanner.skipSpace(p, 0)
+        guard i < n, p[i] == ASCII.openBrace else { return 0 }
+        i += 1
+        walk: while true {
+            i = JSONScanner.skipSpace(p, i)
+            guard i < n, p[i] != ASCII.closeBrace else { return 0 }
+            if p[i] == ASCII.comma { i += 1; continue }
+            guard p[i] == ASCII.quote, let ke = strictStringEnd(p, i + 1) else { return 0 }
+            let key = KeyHash.hash(p, i + 1, ke)
+            i = JSONScanner.skipSpace(p, ke + 1)
+            guard i < n, p[i] == ASCII.colon else { return 0 }
+            i = JSONScanner.skipSpace(p, i + 1)
+            guard i < n else { return 0 }
+            switch p[i] {
+            case ASCII.quote:
+                guard let e = strictStringEnd(p, i + 1) else { return 0 }
+                if key == messageTypeKey, UnsafeBufferPointer(rebasing: p[(i + 1)..<e]).elementsEqual(control) { return 0 }
+                i = e + 1
+            case ASCII.openBracket where key == logEventsKey || key == eventsKey:
+                // The events before the cut are in `scratch` whether or not the array closed.
+                _ = walkEvents(p, i, &scratch)
+                break walk
+            case ASCII.openBrace, ASCII.openBracket:
+                guard let e = JSONScanner.skipContainer(p, i) else { return 0 }
+                i = e
+            default:
+                while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace { i += 1 }
+            }
+        }
+        scratch.bytes.withUnsafeBufferPointer { bytes in
+            for s in scratch.spans {
+                onEvent(s.start < 0 ? UnsafeBufferPointer(rebasing: p[0..<0]) : UnsafeBufferPointer(rebasing: bytes[s.start..<s.end]), s.time)
+            }
+        }
+        return scratch.spans.count
+    }
+
     /// The events array starting at `s` (`[`), each event an object of members: the index
     /// after `]`, or nil when anything is out of shape.
     static func walkEvents(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ scratch: inout Scratch) -> Int? {

@@ -330,7 +330,13 @@ final class AccessLogDecoder {
             skipObject(.oversizeLine)
         case .garbage:
             skipObject(.unknownFormat)
-        case .truncated:
+        case .truncated(_, let partial):
+            // The events that closed before the cut are used; the rest is one `truncated` unit.
+            _ = LogEventContainer.salvage(partial, scratch: &containerScratch) { msg, ts in
+                eventNumber += 1
+                stats.lines += 1
+                parseMessage(msg, fallbackTime: ts, number: eventNumber)
+            }
             skipObject(.truncated)
         }
     }

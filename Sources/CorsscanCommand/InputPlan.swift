@@ -109,6 +109,12 @@ enum InputProbe {
             let item: JSONObjectItem?
             do { item = try reader.next() } catch { break }
             guard let item else { break }
+            if case .truncated(_, let partial) = item {
+                var scratch = LogEventContainer.Scratch()
+                _ = LogEventContainer.salvage(partial, scratch: &scratch) { msg, _ in
+                    if messages.count < sampleLines { messages.append(Array(msg)) }
+                }
+            }
             guard case .object(let buf, _, _) = item else { continue }
             objects += 1
             var count = 0

@@ -12,10 +12,13 @@ public enum JSONObjectItem {
     /// Bytes outside any object that are not whitespace (a stray line, an unmatched
     /// `}`), up to the next `{`; `bytes` counts the non-whitespace bytes skipped.
     case garbage(number: Int64, bytes: Int)
-    /// An object cut off by the end of the input or by a read error. The next call
-    /// throws: the read error, or `truncated` when the input simply ended (a file cut
-    /// short is damaged input, not a clean end).
-    case truncated(number: Int64)
+    /// An object cut off by the end of the input, by a read error or (with a start
+    /// marker) by the next object. `partial` holds its bytes up to the cut (valid until
+    /// the next call; empty when they were not kept), so the caller can use what came
+    /// before the cut. After the end of the input the next call throws: the read error,
+    /// or `truncated` when the input simply ended (a file cut short is damaged input, not
+    /// a clean end).
+    case truncated(number: Int64, partial: UnsafeBufferPointer<UInt8>)
 }
 
 /// Splits a stream of concatenated top-level JSON objects (`{…}{…}`, with or
@@ -197,7 +200,8 @@ public struct JSONObjectReader {
                 if let m = marker {
                     itemNumber += 1
                     cutOff(at: m, number: itemNumber)
-                    return m - objStart > maxObjectBytes ? .oversize(number: itemNumber) : .truncated(number: itemNumber)
+                    return m - objStart > maxObjectBytes ? .oversize(number: itemNumber)
+                        : .truncated(number: itemNumber, partial: UnsafeBufferPointer(start: base + objStart, count: m - objStart))
                 }
                 if pos - objStart > maxObjectBytes {
                     mode = .discarding
@@ -232,7 +236,8 @@ public struct JSONObjectReader {
                 if wasIn == .object {
                     itemNumber += 1
                     done = pending == nil
-                    return .truncated(number: itemNumber)
+                    return .truncated(number: itemNumber,
+                                      partial: UnsafeBufferPointer(start: base + objStart, count: end - objStart))
                 }
                 if garbageBytes > 0 {
                     itemNumber += 1

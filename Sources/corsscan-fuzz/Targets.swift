@@ -259,7 +259,12 @@ enum FuzzTargets {
                     }
                     if n <= last { fuzzFail("item numbers not increasing") }
                     last = n
-                case .oversize(let n), .garbage(let n, _), .truncated(let n):
+                case .truncated(let n, let partial):
+                    if partial.count > maxObject { fuzzFail("partial object over the limit") }
+                    if let b = partial.first, b != ASCII.openBrace { fuzzFail("partial object not starting with {") }
+                    if n <= last { fuzzFail("item numbers not increasing") }
+                    last = n
+                case .oversize(let n), .garbage(let n, _):
                     if n <= last { fuzzFail("item numbers not increasing") }
                     last = n
                 }
@@ -322,6 +327,23 @@ enum FuzzTargets {
         if fastKind != slowKind || fastCount != slowCount || fast.count != slow.count
             || !zip(fast, slow).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }) {
             fuzzFail("container scan differs from the reference: \(fastKind)/\(fastCount)/\(fast.count) vs \(slowKind)/\(slowCount)/\(slow.count)")
+        }
+        // Salvage: an envelope cut anywhere gives a prefix of its events, unchanged. Checked
+        // where salvaging the whole envelope agrees with `scan` (its strict walk was used).
+        func salvaged(_ q: UnsafeBufferPointer<UInt8>) -> [([UInt8], Int64)] {
+            var got: [([UInt8], Int64)] = []
+            let n = LogEventContainer.salvage(q, scratch: &scratch) { got.append((Array($0), $1)) }
+            if n != got.count { fuzzFail("salvage returned \(n), delivered \(got.count)") }
+            return got
+        }
+        let whole = salvaged(p)
+        guard fastKind == .data, whole.count == fast.count, zip(whole, fast).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }),
+              p.count > 1 else { return }
+        for cut in Set([p.count / 2, p.count - 1, Int(p[p.count - 1]) * p.count / 256]) where cut < p.count {
+            let part = salvaged(UnsafeBufferPointer(rebasing: p[0..<cut]))
+            if part.count > fast.count || !zip(part, fast).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }) {
+                fuzzFail("salvage of the first \(cut) bytes is not a prefix of the events (\(part.count) of \(fast.count))")
+            }
         }
     }
 

@@ -221,6 +221,41 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(uas[1], #"a "q" é"#)
     }
 
+    /// An envelope cut anywhere gives the events that closed before the cut, as `scan`
+    /// gives them for the whole envelope; nothing for a control message or a cut before
+    /// the events.
+    func testSalvageOfACutEnvelopeIsAPrefixOfItsEvents() {
+        let text = Self.twoEvents
+        let whole = Array(text.utf8)
+        let (_, _, all) = scan(text)
+        XCTAssertEqual(all.count, 2)
+        // Just past each event's closing brace.
+        let firstEnd = text.utf8.distance(from: text.utf8.startIndex, to: text.range(of: #"},{"id""#)!.lowerBound) + 1
+        let secondEnd = whole.count - 2
+        var scratch = LogEventContainer.Scratch()
+        for cut in 0...whole.count {
+            var got: [(String, Int64)] = []
+            let n = whole.withUnsafeBufferPointer { b in
+                LogEventContainer.salvage(UnsafeBufferPointer(rebasing: b[0..<cut]), scratch: &scratch) {
+                    got.append((String(decoding: $0, as: UTF8.self), $1))
+                }
+            }
+            XCTAssertEqual(n, got.count)
+            XCTAssertEqual(n, cut < firstEnd ? 0 : cut < secondEnd ? 1 : 2, "cut \(cut)")
+            for (g, e) in zip(got, all) {
+                XCTAssertEqual(g.0, e.0, "cut \(cut)")
+                XCTAssertEqual(g.1, e.1, "cut \(cut)")
+            }
+        }
+        let control = #"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logEvents":[{"id":"","timestamp":1795254300000,"message":"CWL CONTROL MESSAGE"},{"id":""#
+        XCTAssertEqual(salvageCount(Array(control.utf8), control.utf8.count), 0)
+    }
+
+    private func salvageCount(_ b: [UInt8], _ cut: Int) -> Int {
+        var scratch = LogEventContainer.Scratch()
+        return b.withUnsafeBufferPointer { LogEventContainer.salvage(UnsafeBufferPointer(rebasing: $0[0..<cut]), scratch: &scratch) { _, _ in } }
+    }
+
     func testControlMessage() {
         let s = #"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1795254300000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#
         let (k, n, ev) = scan(s)

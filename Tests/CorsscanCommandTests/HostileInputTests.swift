@@ -99,6 +99,42 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(Hostile.int(i["records"]), Hostile.int(p["records"]))
     }
 
+    /// A Firehose object cut in the middle of an envelope (a truncated upload, a half-written
+    /// export): the events that closed before the cut are used, the rest is one `truncated`
+    /// unit, the file is named with exit 3. Also for an envelope cut off by the next one.
+    func testCutFirehoseEnvelopeKeepsTheEventsBeforeTheCut() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var envelopes: [String] = []
+        var n = 0
+        for _ in 0..<3 {
+            var events: [String] = []
+            for _ in 0..<40 {
+                n += 1
+                events.append("{\"id\":\"\(n)\",\"timestamp\":1795254311812,\"message\":\(Self.jsonString(try Self.line(n)))}")
+            }
+            envelopes.append("{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"123456789012\",\"logGroup\":\"/aws/apigateway/orders\","
+                             + "\"logStream\":\"abc\",\"subscriptionFilters\":[\"f\"],\"logEvents\":[" + events.joined(separator: ",") + "]}")
+        }
+        // Cut inside event 26 of the second envelope: 40 + 25 complete events.
+        let second = envelopes[1]
+        let cutAt = second.range(of: "{\"id\":\"66\"")!.upperBound
+        let cut = envelopes[0] + String(second[..<cutAt])
+        try Hostile.write(cut, to: dir.appendingPathComponent("firehose-cut"))
+        try Data(GzipWriter.gzip(Array(cut.utf8))).write(to: dir.appendingPathComponent("firehose-cut-gz"))
+        // The same envelope interrupted by the next one (mid-stream damage): 40 + 25 + 40.
+        try Hostile.write(cut + envelopes[2], to: dir.appendingPathComponent("firehose-interrupted"))
+        for (name, records) in [("firehose-cut", 65), ("firehose-cut-gz", 65), ("firehose-interrupted", 105)] {
+            let out = dir.appendingPathComponent("out-\(name)")
+            let (r, s) = try Hostile.runChecked([dir.appendingPathComponent(name).path], out: out, statuses: [3], name)
+            XCTAssertTrue(r.stderr.contains(name), r.stderr)
+            let i = try XCTUnwrap(Hostile.input(s, endingWith: name))
+            XCTAssertEqual(Hostile.int(i["records"]), records, "\(name): \(i)")
+            XCTAssertEqual(Hostile.skipped(i, "truncated"), 1, "\(name): \(i)")
+            XCTAssertTrue(String(describing: i["error"] ?? "").hasPrefix("truncated"), "\(name): \(i)")
+        }
+    }
+
     /// A 300 MB response body in a ~300 KB gzip: streamed past, the entry still checked,
     /// memory far below the body.
     func testHARBodyBombIsStreamedPast() throws {

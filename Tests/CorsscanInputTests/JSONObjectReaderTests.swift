@@ -23,11 +23,22 @@ func readObjects(_ path: String, chunk: Int = ByteSource.chunkSize, max: Int = 8
             case .object(let b, let n, let o): out.append(.object(String(decoding: b, as: UTF8.self), n, o))
             case .oversize(let n): out.append(.oversize(n))
             case .garbage(let n, let c): out.append(.garbage(n, c))
-            case .truncated(let n): out.append(.truncated(n))
+            case .truncated(let n, _): out.append(.truncated(n))
             }
         } catch {
             return (out, error)
         }
+    }
+}
+
+/// The bytes each `.truncated` item hands over, in order.
+func readPartials(_ path: String, chunk: Int, max: Int = 8 << 20, marker: String?) throws(InputError) -> [String] {
+    var r = JSONObjectReader(try ByteSource(path: path, readChunk: chunk), maxObjectBytes: max,
+                             startMarker: marker.map { Array($0.utf8) })
+    var out: [String] = []
+    while true {
+        guard let item = try? r.next() else { return out }
+        if case .truncated(_, let p) = item { out.append(String(decoding: p, as: UTF8.self)) }
     }
 }
 
@@ -93,6 +104,8 @@ final class JSONObjectReaderTests: XCTestCase {
                                        .object(a, 5, offD + Int64(d.utf8.count))], "gz \(gz) chunk \(chunk)")
                 XCTAssertEqual(err?.kind, .truncated, "gz \(gz) chunk \(chunk)")
                 XCTAssertTrue(err?.message.contains("object 2 (from byte \(offA))") ?? false, err?.message ?? "")
+                // Each cut object hands over its bytes up to the cut.
+                XCTAssertEqual(try readPartials(path, chunk: chunk, marker: marker), [b, c + "\n"], "gz \(gz) chunk \(chunk)")
                 // Without the marker the first cut swallows the rest.
                 let (plain, _) = try readObjects(path, chunk: chunk)
                 XCTAssertEqual(plain.count, 2)
@@ -109,16 +122,17 @@ final class JSONObjectReaderTests: XCTestCase {
     func testInputEndingInsideAnObjectIsNamed() throws {
         let dir = TempDir()
         // Cut inside a string, inside a nested array, and inside an oversize object being skipped.
-        for (text, max, items) in [
-            (#"{"a":1} {"b":"x}{"#, 64, [JItem.object(#"{"a":1}"#, 1, 0), .truncated(2)]),
-            (#"{"a":[1,{"#, 64, [.truncated(1)]),
-            (#"{"a":1}{"big":"0123456789012345678901234567890123456789"#, 16, [.object(#"{"a":1}"#, 1, 0), .oversize(2)]),
+        for (text, max, items, partials) in [
+            (#"{"a":1} {"b":"x}{"#, 64, [JItem.object(#"{"a":1}"#, 1, 0), .truncated(2)], [#"{"b":"x}{"#]),
+            (#"{"a":[1,{"#, 64, [.truncated(1)], [#"{"a":[1,{"#]),
+            (#"{"a":1}{"big":"0123456789012345678901234567890123456789"#, 16, [.object(#"{"a":1}"#, 1, 0), .oversize(2)], []),
         ] {
             for gz in [false, true] {
                 let bytes = Array(text.utf8)
                 let path = dir.write(gz ? "t.gz" : "t", gz ? GzipWriter.gzip(bytes) : bytes)
                 let (got, err) = try readObjects(path, chunk: 7, max: max)
                 XCTAssertEqual(got, items, text)
+                XCTAssertEqual(try readPartials(path, chunk: 7, max: max, marker: nil), partials, text)
                 XCTAssertEqual(err?.kind, .truncated, text)
                 XCTAssertTrue(err?.message.contains("ends inside a JSON object") ?? false)
             }
