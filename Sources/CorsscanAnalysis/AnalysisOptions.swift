@@ -17,9 +17,10 @@ public struct AnalysisOptions: Sendable {
     /// Bound on clients remembered as cross-origin callers (a hash and a time each).
     /// Past it the oldest are evicted and counted (`totals.evicted`).
     public var maxTrackedClients = 250_000
-    /// Bound on the recent request ids remembered to drop repeated records (overlapping
-    /// exports); past it the oldest are forgotten (a repeat of those is then used twice).
-    public var maxRecentRequestIds = 250_000
+    /// Bound on the recent records remembered (by request id, time, method, status, client
+    /// and path) to drop repeated deliveries (overlapping exports, Firehose retries); past it
+    /// the oldest are forgotten (a repeat of those is then used twice). ~3 MB.
+    public var maxRecentRequestIds = 100_000
     /// How long a client that sent a preflight is remembered as a cross-origin caller,
     /// so a gateway error on a later request without its own preflight (a cached preflight,
     /// a simple request) still counts as masked. Browsers cache a preflight for 5 s when the

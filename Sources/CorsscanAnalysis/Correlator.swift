@@ -77,16 +77,13 @@ public final class Correlator {
             : BrowserJoiner(reports: browserReports, options: options, inputPaths: inputPaths)
     }
 
-    /// Request ids seen in the last `duplicateWindowMs` of data time (by hash), and when.
+    /// The last `maxRecentRequestIds` records with a request id (by hash), and their times.
     private var recentIds = HashedKeyMap<Int64>()
     private var recentIdExpiry = RingQueue<(time: Int64, id: UInt64)>()
     /// Records dropped as repeats of an earlier record with the same request id, per input,
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
     public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
 
-    /// How far apart two records with the same request id may be to count as one record
-    /// delivered twice (the same record has the same time; the merge puts them side by side).
-    static let duplicateWindowMs: Int64 = 2_000
 
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
@@ -194,12 +191,11 @@ public final class Correlator {
     }
 
     /// Whether `r` repeats a record already seen (overlapping exports, Firehose retries): same
-    /// request id, same time, method, status, client and path (`key`).
+    /// request id, same time, method, status, client and path (`key`). A copy in another file
+    /// arrives beside it (the merge orders by time); a copy later in the same file arrives late
+    /// (a Firehose redelivery at the end of its object, a file concatenated twice), so the
+    /// last `maxRecentRequestIds` records are remembered whatever their time.
     private func isDuplicate(_ r: AccessRecord, idHash: UInt64, key: UInt64) -> Bool {
-        while let e = recentIdExpiry.first, e.time + Self.duplicateWindowMs < r.time {
-            recentIdExpiry.removeFirst()
-            if recentIds[e.id] == e.time { recentIds[e.id] = nil }
-        }
         var h = ByteHash()
         h.add(idHash)
         h.add(UInt64(bitPattern: r.time))

@@ -79,4 +79,34 @@ final class DuplicateRecordTests: XCTestCase {
         XCTAssertEqual(c.duplicates[1]?.count, 1)
         XCTAssertEqual(c.duplicates[1]?.lines, [1])
     }
+
+    /// A copy later in the same file arrives late (a Firehose redelivery at the end of its
+    /// object, `cat a b a`): dropped while within the last `maxRecentRequestIds` records,
+    /// kept beyond them (memory stays bounded).
+    func testALateCopyInTheSameFileCountsOnce() {
+        var s = RecordScript(input: 0)
+        for k in 0..<30 {
+            s.add(Int64(k) * 60_000, .options, "/orders", 403, ip: "203.0.113.\(k)", errorType: "MISSING_AUTHENTICATION_TOKEN",
+                  requestId: "req-\(k)")
+        }
+        let once = s.records
+        XCTAssertEqual(correlate(once).1.count, 30)
+        // The 30 records (half an hour of data) again, later in the file.
+        var again = once
+        for k in again.indices { again[k].location.line += 30 }
+        let (c, inc) = correlate(once + again)
+        XCTAssertEqual(inc.count, 30, "the repeats are not counted twice")
+        XCTAssertEqual(c.duplicates[0]?.count, 30)
+        XCTAssertEqual(c.duplicates[0]?.lines.first, 31)
+
+        // Beyond the bound a copy is a record again: with 20 remembered, each copy comes 30
+        // records after its original.
+        var small = AnalysisOptions()
+        small.maxRecentRequestIds = 20
+        let (c2, inc2) = correlate(once + again, options: small)
+        XCTAssertNil(c2.duplicates[0])
+        XCTAssertEqual(inc2.count, 60)
+        small.maxRecentRequestIds = 30
+        XCTAssertEqual(correlate(once + again, options: small).0.duplicates[0]?.count, 30)
+    }
 }
