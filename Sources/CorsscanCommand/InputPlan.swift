@@ -30,6 +30,11 @@ enum InputProbe {
         -> (InputPlan, InputKind, String)
     {
         let head = try source.peek(peekBytes)
+        if head.count >= 2, (head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF) {
+            // Windows tools (PowerShell `>`, Notepad) save UTF-16: not one line would parse.
+            throw InputError(.invalid, offset: 0, "UTF-16 text (byte order mark \(head[0] == 0xFF ? "FF FE" : "FE FF")): "
+                             + "convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8")
+        }
         let firstNonSpace = head.first { !ASCII.isWhitespace($0) }
         let lines = sample(head)
 

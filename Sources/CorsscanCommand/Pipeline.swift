@@ -66,13 +66,16 @@ final class Pipeline {
             let path = entries[i].path
             let source: ByteSource
             let plan: InputPlan
+            var opened: ByteSource?
             do {
                 source = try ByteSource(path: path)
+                opened = source
                 let (p, kind, format) = try InputProbe.plan(for: source, path: path, template: config.template)
                 plan = p
                 stats[i].kind = kind
                 stats[i].format = format
             } catch {
+                opened?.close()
                 stats[i].error = error
                 continue
             }

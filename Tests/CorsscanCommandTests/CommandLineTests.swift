@@ -117,6 +117,9 @@ final class CommandLineTests: XCTestCase {
             ("garbage.log.gz", Array("MZ\u{0}\u{1}\u{2}".utf8) + [UInt8](repeating: 0xFF, count: 600), "not-gzip"),
             ("cut.log.gz", [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x4B], "truncated-gzip"),
             ("cut.har", Array(#"{"log":{"version":"1.2","entries":[{"startedDateTime":"2026-"#.utf8), "truncated"),
+            // Saved by PowerShell `>`: UTF-16LE with a byte order mark.
+            ("powershell.log", [0xFF, 0xFE] + Array("203.0.113.7 - - [21/Nov/2026:09:45:11 +0000] \"OPTIONS /orders HTTP/1.1\" 403 42 r1\r\n".utf8)
+                .flatMap { [$0, 0] }, "invalid"),
         ]
         for c in cases {
             let f = dir.appendingPathComponent(c.name)
