@@ -89,3 +89,29 @@ private struct TestRandom {
         return x &* 0xBF58_476D_1CE4_E5B9 ^ (x >> 32)
     }
 }
+
+/// The duplicate check's memory of recent record hashes, against an array of the last
+/// `capacity` distinct hashes as the oracle.
+final class RecentHashesTests: XCTestCase {
+    func testRemembersExactlyTheLastCapacityDistinctHashes() {
+        var rng = TestRandom(seed: 7)
+        for (capacity, keySpace) in [(1, UInt64(4)), (5, 12), (64, 200), (1000, 1 << 40), (300, 700)] {
+            var set = RecentHashes(capacity: capacity)
+            var oracle: [UInt64] = []
+            for step in 0..<30_000 {
+                // Clustered keys (multiples of 2^58 share a home) force probe runs across the end.
+                let k = rng.next() % keySpace &* (step % 3 == 0 ? 1 << 58 : 1)
+                let fresh = !oracle.contains(k)
+                XCTAssertEqual(set.insert(k), fresh, "capacity \(capacity) step \(step)")
+                if fresh {
+                    oracle.append(k)
+                    if oracle.count > capacity { oracle.removeFirst() }
+                }
+                XCTAssertEqual(set.count, oracle.count)
+                if step % 5_000 == 4_999 {
+                    for o in oracle { XCTAssertTrue(set.contains(o), "capacity \(capacity)") }
+                }
+            }
+        }
+    }
+}
