@@ -71,13 +71,18 @@ public enum CorsscanMain {
             return .usageOrNothingReadable
         }
 
+        let stdoutError: String?
         switch config.stdoutFormat {
-        case .json: Platform.writeStdout(JSONOutput.summary(report))
-        case .csv: Platform.writeStdout(CSVOutput.summary(report))
+        case .json: stdoutError = Platform.writeStdout(JSONOutput.summary(report))
+        case .csv: stdoutError = Platform.writeStdout(CSVOutput.summary(report))
         case .text:
-            if !config.quiet {
-                Platform.writeStdout(TextSummary.render(report, reportDirectory: config.outDir, color: config.color))
-            }
+            stdoutError = config.quiet ? nil
+                : Platform.writeStdout(TextSummary.render(report, reportDirectory: config.outDir, color: config.color))
+        }
+        if let stdoutError {
+            // A cron job's `> summary.json` on a full disk must not look like success.
+            Platform.writeStderr("corsscan: cannot write the summary to standard output: \(safe(stdoutError)) (the reports in \(safe(config.outDir)) are written)\n")
+            return .usageOrNothingReadable
         }
         if !config.failOn.isEmpty, report.byClass.keys.contains(where: config.failOn.contains) {
             return .failuresFound

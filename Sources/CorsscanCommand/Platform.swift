@@ -10,28 +10,34 @@ import Darwin
 enum Platform {
     // MARK: - Standard streams
 
-    static func writeStdout(_ s: String) { write(1, s) }
-    static func writeStderr(_ s: String) { write(2, s) }
+    /// Writes to standard output; returns the error when it failed (nil also when the
+    /// reader went away, as with `| head`: what it wanted was written).
+    @discardableResult
+    static func writeStdout(_ s: String) -> String? { write(1, s) }
+    static func writeStderr(_ s: String) { _ = write(2, s) }
 
-    static func writeStdout(_ bytes: [UInt8]) {
+    @discardableResult
+    static func writeStdout(_ bytes: [UInt8]) -> String? {
         bytes.withUnsafeBytes { writeAll(1, $0) }
     }
 
-    private static func write(_ fd: Int32, _ s: String) {
+    private static func write(_ fd: Int32, _ s: String) -> String? {
         var s = s
-        s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+        return s.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
-    private static func writeAll(_ fd: Int32, _ p: UnsafeRawBufferPointer) {
+    private static func writeAll(_ fd: Int32, _ p: UnsafeRawBufferPointer) -> String? {
         var off = 0
         while off < p.count {
             let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                return  // EPIPE etc.: the reader went away; nothing useful left to do
+                if errno == EPIPE { return nil }
+                return String(cString: strerror(errno))  // a full disk, an I/O error
             }
             off += n
         }
+        return nil
     }
 
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }

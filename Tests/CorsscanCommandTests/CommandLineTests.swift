@@ -140,6 +140,30 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// `--format json > summary.json` on a full disk: exit 2 and a message, not success.
+    /// A reader that goes away (`| head`) is not an error.
+    func testStandardOutputThatCannotBeWrittenIsAnError() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        let out = try CLI.tempDir()
+        let basic = CLI.fixtures.appendingPathComponent("basic").path
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = pinned + ["--format", "json", "--out", out.path, basic]
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 2, message)
+        XCTAssertTrue(message.contains("standard output"), message)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.json").path))
+
+        let r = try CLI.run(["-c", "\"$0\" \"$@\" | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}", CLI.binary.path]
+                            + pinned + ["--format", "json", "--out", out.path, basic], shell: true)
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
     func testUnwritableOutIsAClearError() throws {
         let blocker = try CLI.tempDir().appendingPathComponent("file")
         try Data("x".utf8).write(to: blocker)
