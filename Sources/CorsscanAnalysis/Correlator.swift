@@ -85,7 +85,6 @@ public final class Correlator {
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
     public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
 
-
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
         let k = r.keys.client != 0 ? r.keys : Self.keys(of: r)
