@@ -306,11 +306,7 @@ final class AccessLogDecoder {
         switch item {
         case .object(let buf, _, _):
             var count = 0
-            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &containerScratch) { msg, ts in
-                eventNumber += 1
-                stats.lines += 1
-                parseMessage(msg, fallbackTime: ts, number: eventNumber)
-            }
+            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &containerScratch, onEvent: useEvent)
             switch kind {
             case .data:
                 break
@@ -332,13 +328,16 @@ final class AccessLogDecoder {
             skipObject(.unknownFormat)
         case .truncated(_, let partial):
             // The events that closed before the cut are used; the rest is one `truncated` unit.
-            _ = LogEventContainer.salvage(partial, scratch: &containerScratch) { msg, ts in
-                eventNumber += 1
-                stats.lines += 1
-                parseMessage(msg, fallbackTime: ts, number: eventNumber)
-            }
+            _ = LogEventContainer.salvage(partial, scratch: &containerScratch, onEvent: useEvent)
             skipObject(.truncated)
         }
+    }
+
+    /// One event of a container object: one line, parsed with the event's time as fallback.
+    private func useEvent(_ msg: UnsafeBufferPointer<UInt8>, _ time: Int64) {
+        eventNumber += 1
+        stats.lines += 1
+        parseMessage(msg, fallbackTime: time, number: eventNumber)
     }
 
     /// Counts one unusable object as one skipped unit.

@@ -109,23 +109,22 @@ enum InputProbe {
         defer { src.close() }
         var reader = JSONObjectReader(src, startMarker: LogEventContainer.firehoseStart)
         var messages: [[UInt8]] = []
+        func take(_ msg: UnsafeBufferPointer<UInt8>, _: Int64) {
+            if messages.count < sampleLines { messages.append(Array(msg)) }
+        }
+        var scratch = LogEventContainer.Scratch()
         var objects = 0
         while messages.count < sampleLines, objects < 20 {
             let item: JSONObjectItem?
             do { item = try reader.next() } catch { break }
             guard let item else { break }
             if case .truncated(_, let partial) = item {
-                var scratch = LogEventContainer.Scratch()
-                _ = LogEventContainer.salvage(partial, scratch: &scratch) { msg, _ in
-                    if messages.count < sampleLines { messages.append(Array(msg)) }
-                }
+                _ = LogEventContainer.salvage(partial, scratch: &scratch, onEvent: take)
             }
             guard case .object(let buf, _, _) = item else { continue }
             objects += 1
             var count = 0
-            let kind = LogEventContainer.scan(buf, eventCount: &count) { msg, _ in
-                if messages.count < sampleLines { messages.append(Array(msg)) }
-            }
+            let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &scratch, onEvent: take)
             if kind == .notContainer { messages.append(Array(buf)) }
         }
         if let t = template, let p = AccessLogDetector.detect(sampleLines: messages, template: t), parsesAny(p, messages) {
