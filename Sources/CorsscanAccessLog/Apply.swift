@@ -60,7 +60,7 @@ func apply(_ target: Target, _ raw: UnsafeBufferPointer<UInt8>, _ r: inout Acces
         r.set(.errorMessage, m)
     case .requestTime:
         if v.isEmpty || isDash(v) { return }
-        if let t = Timestamp.parse(buffer: v) {
+        if let t = r.timeMemo.parse(v) {
             if !st.hasEpoch {
                 r.time = t; r.timeInSeconds = true; r.hasTime = true
             }
@@ -71,7 +71,7 @@ func apply(_ target: Target, _ raw: UnsafeBufferPointer<UInt8>, _ r: inout Acces
         if v.isEmpty || isDash(v) { return }
         var digits = 0
         while digits < v.count, ASCII.isDigit(v[digits]) { digits += 1 }
-        if digits > 0, let t = Timestamp.parse(buffer: v) {
+        if digits > 0, let t = r.timeMemo.parse(v) {
             r.time = t; r.timeInSeconds = digits <= 10 && digits == v.count; r.hasTime = true
             st.hasEpoch = true
         } else {

@@ -1,18 +1,30 @@
 import CorsscanCore
 
-/// The key layout of a flat JSON record (`{"k":"v", "k2":-, …}`: no nesting, no escapes),
+/// The exact shape of a flat JSON record (`{"k":"v", "k2":-, …}`: no nesting, no escapes),
 /// learned from one line so the next lines of the same format parse in one tight pass.
 ///
-/// Only ever changes speed: `parse` accepts a line only when it has exactly these keys in
-/// this order, each value ending where the general scanner (`JSONScanner`) ends it;
-/// anything else (another key, an escape, a quote inside a value, nesting, stray commas)
-/// returns false and the caller parses the line the general way.
+/// The layout is the bytes between values (`{ "requestId":"`, `", "ip": "`, …: keys,
+/// punctuation and spacing, with a string value's opening quote) and whether each value
+/// is a string. A line fits when every separator is there byte for byte and every value
+/// ends where the general scanner (`JSONScanner`) ends it.
+///
+/// Only ever changes speed: anything else (another key or spacing, an escape, a quote
+/// inside a value, a string where a bare value was, nesting) returns false and the caller
+/// parses the line the general way.
 struct FlatJSONLayout {
-    private var keyBytes: [UInt8] = []
-    /// Key i is `keyBytes[keyEnds[i-1]..<keyEnds[i]]`.
-    private var keyEnds: [Int] = []
-    /// Where each key's value goes (nil: not a field corsscan reads).
-    private var slots: [Slot?] = []
+    /// All separators back to back; value k's separator is `sepBytes[fields[k].sepStart...]`.
+    private var sepBytes: [UInt8] = []
+    private var fields: [Field] = []
+    /// The bytes after the last value, up to and including `}`.
+    private var tail: [UInt8] = []
+
+    private struct Field {
+        var sepStart: Int
+        var sepCount: Int
+        var isString: Bool
+        /// Where the value goes (nil: not a field corsscan reads).
+        var slot: Slot?
+    }
 
     /// The layout of `p`, or nil when `p` is not a simple flat object.
     static func learn(_ p: UnsafeBufferPointer<UInt8>, _ j: JSONBody) -> FlatJSONLayout? {
@@ -20,6 +32,7 @@ struct FlatJSONLayout {
         let n = p.count
         var i = JSONScanner.skipSpace(p, 0)
         guard i < n, p[i] == ASCII.openBrace else { return nil }
+        var sepStart = 0
         i = JSONScanner.skipSpace(p, i + 1)
         while true {
             guard i < n, p[i] == ASCII.quote else { return nil }
@@ -33,17 +46,24 @@ struct FlatJSONLayout {
             i = JSONScanner.skipSpace(p, ke + 1)
             guard i < n, p[i] == ASCII.colon else { return nil }
             i = JSONScanner.skipSpace(p, i + 1)
-            guard let end = valueEnd(p, i) else { return nil }
-            i = JSONScanner.skipSpace(p, end.next)
-            guard i < n else { return nil }
-            layout.keyBytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[ks..<ke]))
-            layout.keyEnds.append(layout.keyBytes.count)
+            guard let v = valueEnd(p, i) else { return nil }
+            // The separator runs up to the value, a string's opening quote included.
+            let sepEnd = v.isString ? v.lo : i
+            let start = layout.sepBytes.count
+            layout.sepBytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[sepStart..<sepEnd]))
             // Flat: the key path is the key itself.
-            layout.slots.append(j.table.lookup(KeyHash.hash(p, ks, ke)))
-            if p[i] == ASCII.closeBrace { return layout }
+            layout.fields.append(Field(sepStart: start, sepCount: sepEnd - sepStart, isString: v.isString,
+                                       slot: j.table.lookup(KeyHash.hash(p, ks, ke))))
+            sepStart = v.next
+            i = JSONScanner.skipSpace(p, v.next)
+            guard i < n else { return nil }
+            if p[i] == ASCII.closeBrace {
+                layout.tail = Array(UnsafeBufferPointer(rebasing: p[sepStart...i]))
+                return layout
+            }
             guard p[i] == ASCII.comma else { return nil }
             i = JSONScanner.skipSpace(p, i + 1)
-            guard layout.slots.count < 256 else { return nil }
+            guard layout.fields.count < 256 else { return nil }
         }
     }
 
@@ -60,13 +80,20 @@ struct FlatJSONLayout {
             return (i + 1, q, true, q + 1)
         }
         if c == ASCII.openBrace || c == ASCII.openBracket { return nil }
+        return (i, bareEnd(p, i), false, bareEnd(p, i))
+    }
+
+    /// The end of a bare value (number, `-`, `null`, …) starting at `i`.
+    @inline(__always)
+    private static func bareEnd(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
         var k = i
+        let n = p.count
         while k < n {
             let b = p[k]
             if b == ASCII.comma || b == ASCII.closeBrace || b == ASCII.closeBracket || JSONScanner.isSpace(b) { break }
             k += 1
         }
-        return (i, k, false, k)
+        return k
     }
 
     /// Parses `p` into `r` if it has this layout. On false, `r` and `st` hold a partial
@@ -75,57 +102,35 @@ struct FlatJSONLayout {
                _ st: inout RecordState) -> Bool {
         guard let base = p.baseAddress else { return false }
         let n = p.count
-        let count = slots.count
-        return keyBytes.withUnsafeBufferPointer { keys in
-            keyEnds.withUnsafeBufferPointer { ends in
-                slots.withUnsafeBufferPointer { slots in
-                    var i = JSONScanner.skipSpace(p, 0)
-                    guard i < n, p[i] == ASCII.openBrace else { return false }
-                    i = JSONScanner.skipSpace(p, i + 1)
-                    var k = 0
-                    while k < count {
-                        let klo = k == 0 ? 0 : ends[k - 1]
-                        let len = ends[k] - klo
-                        let ks = i + 1
-                        guard ks + len < n, p[i] == ASCII.quote, p[ks + len] == ASCII.quote,
-                              bytesEqual(base + ks, keys.baseAddress! + klo, len) else { return false }
-                        i = JSONScanner.skipSpace(p, ks + len + 1)
-                        guard i < n, p[i] == ASCII.colon else { return false }
-                        i = JSONScanner.skipSpace(p, i + 1)
-                        guard let v = Self.valueEnd(p, i) else { return false }
-                        i = JSONScanner.skipSpace(p, v.next)
+        return sepBytes.withUnsafeBufferPointer { seps in
+            fields.withUnsafeBufferPointer { fields in
+                guard let sepBase = seps.baseAddress else { return false }
+                var i = 0
+                for f in fields {
+                    guard i + f.sepCount <= n, SmallBytes.equal(base + i, sepBase + f.sepStart, f.sepCount) else { return false }
+                    i += f.sepCount
+                    let lo = i
+                    if f.isString {
+                        let q = JSONScanner.nextQuoteOrBackslash(p, i)
+                        guard q < n, base[q] == ASCII.quote else { return false }
+                        i = q + 1
+                        if let slot = f.slot {
+                            AccessLogParser.applyJSONValue(slot, j, p, lo, q, isString: true, escaped: false, &r, &st)
+                        }
+                    } else {
                         guard i < n else { return false }
-                        if k == count - 1 {
-                            guard p[i] == ASCII.closeBrace else { return false }
-                        } else {
-                            guard p[i] == ASCII.comma else { return false }
-                            i = JSONScanner.skipSpace(p, i + 1)
+                        let c = base[i]
+                        guard c != ASCII.quote, c != ASCII.openBrace, c != ASCII.openBracket else { return false }
+                        i = Self.bareEnd(p, i)
+                        if let slot = f.slot {
+                            AccessLogParser.applyJSONValue(slot, j, p, lo, i, isString: false, escaped: false, &r, &st)
                         }
-                        if let slot = slots[k] {
-                            AccessLogParser.applyJSONValue(slot, j, p, v.lo, v.hi, isString: v.isString, escaped: false, &r, &st)
-                        }
-                        k += 1
                     }
-                    return true
+                }
+                return tail.withUnsafeBufferPointer { t in
+                    i + t.count <= n && SmallBytes.equal(base + i, t.baseAddress!, t.count)
                 }
             }
         }
     }
-}
-
-/// Whether `n` bytes at `a` and `b` are equal, eight at a time (short keys: no call to memcmp).
-@inline(__always)
-func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
-            return false
-        }
-        i += 8
-    }
-    while i < n {
-        if a[i] != b[i] { return false }
-        i += 1
-    }
-    return true
 }

@@ -286,6 +286,7 @@ enum JSONScanner {
         let n = p.count
         var i = s, o = 0
         while true {
+            var stopped = false
             while i + 8 <= n {
                 let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
                 UnsafeMutableRawPointer(dst + o).storeBytes(of: w, as: UInt64.self)
@@ -294,26 +295,34 @@ enum JSONScanner {
                     let k = m.trailingZeroBitCount >> 3
                     i += k
                     o += k
+                    stopped = true
                     break
                 }
                 i += 8
                 o += 8
             }
-            while i < n {
-                let c = base[i]
-                if c == ASCII.quote || c == ASCII.backslash { break }
-                dst[o] = c
-                i += 1
-                o += 1
+            if !stopped {
+                while i < n {
+                    let c = base[i]
+                    if c == ASCII.quote || c == ASCII.backslash { break }
+                    dst[o] = c
+                    i += 1
+                    o += 1
+                }
+                guard i < n else { return nil }
             }
-            guard i < n else { return nil }
             if base[i] == ASCII.quote { return (i, o) }
-            // A backslash, decoded as `unescape` does (a lone one at the end: no closing quote).
             guard i + 1 < n else { return nil }
             let e = base[i + 1]
+            if e == ASCII.quote || e == ASCII.backslash || e == ASCII.slash {
+                // The usual escapes of JSON inside JSON.
+                dst[o] = e; o += 1; i += 2
+                continue
+            }
+            // Another backslash escape, decoded as `unescape` does (a lone one at the end: no
+            // closing quote).
             var out: UInt8? = nil
             switch e {
-            case ASCII.quote, ASCII.backslash, ASCII.slash: out = e
             case 0x62: out = 0x08  // b
             case 0x66: out = 0x0C  // f
             case 0x6E: out = ASCII.lf  // n

@@ -1,3 +1,5 @@
+import CorsscanCore
+
 /// The keys a parser met at each position of the previous record, with the hashes it
 /// derived from them: lines of one format repeat their keys in the same order, so one
 /// byte comparison replaces hashing a key again. Only ever changes speed, never results:
@@ -19,7 +21,7 @@ struct KeyMemo: Sendable {
     func lookup(position: Int, context: UInt64, _ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> (UInt64, UInt64)? {
         guard position < lengths.count, lengths[position] == hi - lo, contexts[position] == context else { return nil }
         let same = bytes.withUnsafeBufferPointer { b in
-            bytesEqual(b.baseAddress! + position * Self.maxKeyBytes, p.baseAddress! + lo, hi - lo)
+            SmallBytes.equal(b.baseAddress! + position * Self.maxKeyBytes, p.baseAddress! + lo, hi - lo)
         }
         return same ? values[position] : nil
     }

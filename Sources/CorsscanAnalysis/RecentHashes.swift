@@ -30,13 +30,17 @@ struct RecentHashes {
             ring.append(k)
             if ring.count * 2 > table.count { resize(table.count * 2) }
         } else {
-            remove(ring[oldest])
+            let old = ring[oldest]
             ring[oldest] = k
             oldest = oldest + 1 == capacity ? 0 : oldest + 1
+            remove(old)
         }
-        var i = home(k)
-        while table[i] != 0 { i = (i + 1) & mask }
-        table[i] = k
+        let (h, m) = (home(k), mask)
+        table.withUnsafeMutableBufferPointer { t in
+            var i = h
+            while t[i] != 0 { i = (i + 1) & m }
+            t[i] = k
+        }
         return true
     }
 
@@ -58,22 +62,26 @@ struct RecentHashes {
     }
 
     private mutating func remove(_ k: UInt64) {
-        guard var i = find(k) else { return }
-        // Backward shift: pull later entries of the probe run into the hole.
-        var j = i
-        while true {
-            j = (j + 1) & mask
-            let kj = table[j]
-            if kj == 0 { break }
-            let h = home(kj)
-            // Move kj into i when its home is not in (i, j] (cyclically).
-            let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
-            if !inRange {
-                table[i] = kj
-                i = j
+        guard let found = find(k) else { return }
+        let (m, sh) = (mask, shift)
+        table.withUnsafeMutableBufferPointer { t in
+            // Backward shift: pull later entries of the probe run into the hole.
+            var i = found
+            var j = i
+            while true {
+                j = (j + 1) & m
+                let kj = t[j]
+                if kj == 0 { break }
+                let h = Int(truncatingIfNeeded: (kj &* 0x9E37_79B9_7F4A_7C15) &>> sh)
+                // Move kj into i when its home is not in (i, j] (cyclically).
+                let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
+                if !inRange {
+                    t[i] = kj
+                    i = j
+                }
             }
+            t[i] = 0
         }
-        table[i] = 0
     }
 
     private mutating func resize(_ size: Int) {

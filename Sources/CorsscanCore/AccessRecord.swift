@@ -3,7 +3,10 @@
 /// Numbers are stored inline; the text fields share one byte buffer (one allocation per
 /// record, none per field). A field the log did not have, or logged as `-`, is missing:
 /// `bytes(_:)` is empty and `string(_:)` is `nil`.
-public struct AccessRecord: Sendable {
+///
+/// Sendable by hand: the one reference it holds, its `RecordBytes`, is never written after
+/// the record is built (`ManagedBuffer` opts out of `Sendable` for mutable buffers).
+public struct AccessRecord: @unchecked Sendable {
     /// The text fields a record can carry.
     public enum Field: Int, CaseIterable, Sendable {
         case sourceIP, userAgent, resourcePath, routeKey, path, requestId, extendedRequestId
@@ -32,18 +35,19 @@ public struct AccessRecord: Sendable {
     /// One allocation per record: the end offset of each field (`fieldCount` × UInt32, in
     /// `Field` order, counted from `headerBytes`), then the fields' bytes. The record
     /// itself stays small, so moving it between threads and buffers is cheap.
-    @usableFromInline var storage: [UInt8]
+    @usableFromInline var storage: RecordBytes
     @usableFromInline static let headerBytes = 4 * 14
 
     @inlinable
     func end(_ i: Int) -> Int {
-        Self.headerBytes + Int(storage.withUnsafeBytes { $0.load(fromByteOffset: i * 4, as: UInt32.self) })
+        Self.headerBytes + Int(storage.withUnsafeMutablePointerToElements {
+            UnsafeRawPointer($0).load(fromByteOffset: i * 4, as: UInt32.self)
+        })
     }
 
-    /// The bytes of a field (empty when missing).
-    @inlinable
+    /// The bytes of a field (empty when missing). Copies: hot loops use `withStorage`.
     public func bytes(_ field: Field) -> ArraySlice<UInt8> {
-        storage[range(field)]
+        withStorage { ArraySlice($0[range(field)]) }
     }
 
     /// Where a field lies in the record's bytes (see `withStorage`); empty when missing.
@@ -57,7 +61,10 @@ public struct AccessRecord: Sendable {
     /// without copying or retaining them: for hot loops that read several fields.
     @inlinable
     public func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try storage.withUnsafeBufferPointer(body)
+        let count = storage.header
+        return try storage.withUnsafeMutablePointerToElements {
+            try body(UnsafeBufferPointer(start: $0, count: count))
+        }
     }
 
     /// The field as a `String`, or `nil` when missing. Allocates: not for the hot path.
@@ -66,7 +73,7 @@ public struct AccessRecord: Sendable {
         return b.isEmpty ? nil : b.utf8String
     }
 
-    public func has(_ field: Field) -> Bool { !bytes(field).isEmpty }
+    public func has(_ field: Field) -> Bool { !range(field).isEmpty }
 
     /// Builds a record from strings (tests, generators; not the hot path).
     public init(
@@ -96,30 +103,36 @@ public struct AccessRecord: Sendable {
         latencyMs = b.latencyMs
         responseLength = b.responseLength
         self.location = location
+        let sc = b.scratch
         var total = 0
-        b.ranges.withUnsafeBufferPointer { ranges in
-            for i in 0..<AccessRecord.fieldCount { total += ranges[i].count }
-        }
+        for i in 0..<AccessRecord.fieldCount { total += Int(sc.range(i).count) }
         // One allocation: the end offsets, then each field copied in `Field` order.
         let header = Self.headerBytes
-        let storage = b.scratch.withUnsafeBufferPointer { scratch in
-            b.ranges.withUnsafeBufferPointer { ranges in
-                [UInt8](unsafeUninitializedCapacity: header + total) { out, count in
-                    let raw = UnsafeMutableRawPointer(out.baseAddress!)
-                    var o = 0
-                    for i in 0..<AccessRecord.fieldCount {
-                        let r = ranges[i]
-                        if !r.isEmpty {
-                            (out.baseAddress! + header + o).initialize(from: scratch.baseAddress! + r.lowerBound, count: r.count)
-                            o += r.count
-                        }
-                        raw.storeBytes(of: UInt32(truncatingIfNeeded: o), toByteOffset: i * 4, as: UInt32.self)
-                    }
-                    count = header + o
+        let storage = RecordBytes.make(count: header + total)
+        storage.withUnsafeMutablePointerToElements { out in
+            let raw = UnsafeMutableRawPointer(out)
+            var o = 0
+            for i in 0..<AccessRecord.fieldCount {
+                let r = sc.range(i)
+                let n = Int(r.count)
+                if n > 0 {
+                    SmallBytes.copy(out + header + o, sc.base + Int(r.start), n)
+                    o += n
                 }
+                raw.storeBytes(of: UInt32(truncatingIfNeeded: o), toByteOffset: i * 4, as: UInt32.self)
             }
         }
         self.storage = storage
+    }
+}
+
+/// A record's bytes in one tail allocation (the header is the byte count). A class of
+/// our own rather than `[UInt8]`: creating one needs no generic metadata lookup and
+/// freeing it no generic element destruction. Immutable once built.
+public final class RecordBytes: ManagedBuffer<Int, UInt8> {
+    @usableFromInline
+    static func make(count: Int) -> RecordBytes {
+        unsafeDowncast(RecordBytes.create(minimumCapacity: count) { _ in count }, to: RecordBytes.self)
     }
 }
 
@@ -138,30 +151,32 @@ public struct AccessRecordBuilder: Sendable {
     public var responseLength: Int32 = -1
     /// Whether a time has been set for this record.
     public var hasTime = false
+    /// The last time text parsed (kept across `reset`: the next line often repeats it).
+    public var timeMemo = TimestampMemo()
 
-    @usableFromInline var scratch: [UInt8] = []
-    @usableFromInline var ranges: [Range<Int>] = Array(repeating: 0..<0, count: AccessRecord.fieldCount)
+    /// The field values copied so far and where each lies (copy-on-write).
+    @usableFromInline var scratch = BuilderScratch()
 
-    public init() { scratch.reserveCapacity(1024) }
+    public init() {}
 
     /// Clears everything for the next line, keeping the buffers' capacity.
     public mutating func reset() {
         time = 0; timeInSeconds = false; hasTime = false; method = .none; status = 0
         integrationStatus = 0; latencyMs = -1; responseLength = -1
-        scratch.removeAll(keepingCapacity: true)
-        for i in 0..<ranges.count { ranges[i] = 0..<0 }
+        uniqueScratch().clear()
+    }
+
+    @inlinable
+    mutating func uniqueScratch() -> BuilderScratch {
+        if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.copy() }
+        return scratch
     }
 
     /// Sets a text field; `-` and empty mean missing. A later set of the same field wins.
     @inlinable
     public mutating func set<C: Collection>(_ field: Field, _ value: C) where C.Element == UInt8 {
-        if value.isEmpty || (value.count == 1 && value.first == ASCII.minus) {
-            ranges[field.rawValue] = 0..<0
-            return
-        }
-        let start = scratch.count
-        scratch.append(contentsOf: value)
-        ranges[field.rawValue] = start..<scratch.count
+        let bytes = Array(value)
+        bytes.withUnsafeBufferPointer { set(field, $0) }
     }
 
     /// Sets a text field from raw memory (for parsers working on unsafe buffers).
@@ -170,11 +185,26 @@ public struct AccessRecordBuilder: Sendable {
         set(field, UnsafeBufferPointer(start: value.baseAddress?.assumingMemoryBound(to: UInt8.self), count: value.count))
     }
 
+    /// Sets a text field from memory (the parsers' path: one copy, no generic code).
+    @inlinable
+    public mutating func set(_ field: Field, _ value: UnsafeBufferPointer<UInt8>) {
+        let s = uniqueScratch()
+        let n = value.count
+        if n == 0 || (n == 1 && value[0] == ASCII.minus) {
+            s.setRange(field.rawValue, 0, 0)
+            return
+        }
+        s.append(field.rawValue, value.baseAddress!, n)
+    }
+
     /// Whether the field currently has a value.
-    public func has(_ field: Field) -> Bool { !ranges[field.rawValue].isEmpty }
+    public func has(_ field: Field) -> Bool { scratch.range(field.rawValue).count > 0 }
 
     /// The bytes set so far for a field.
-    public func bytes(_ field: Field) -> ArraySlice<UInt8> { scratch[ranges[field.rawValue]] }
+    public func bytes(_ field: Field) -> ArraySlice<UInt8> {
+        let r = scratch.range(field.rawValue)
+        return ArraySlice(UnsafeBufferPointer(start: scratch.base + Int(r.start), count: Int(r.count)))
+    }
 
     public typealias Field = AccessRecord.Field
 
@@ -182,6 +212,72 @@ public struct AccessRecordBuilder: Sendable {
     @inlinable
     public func build(location: SourceLocation) -> AccessRecord {
         AccessRecord(builder: self, location: location)
+    }
+}
+
+/// An `AccessRecordBuilder`'s field bytes (one growing allocation) and each field's
+/// (start, count) in it. A class so the builder can share it until written
+/// (`AccessRecordBuilder.uniqueScratch`). Sendable as `Array` is: only a builder holding
+/// the sole reference writes to it.
+public final class BuilderScratch: @unchecked Sendable {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
+    @usableFromInline var ranges: UnsafeMutablePointer<(start: UInt32, count: UInt32)>
+
+    @usableFromInline
+    init(capacity: Int = 1024) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+        ranges = .allocate(capacity: AccessRecord.fieldCount)
+        ranges.initialize(repeating: (0, 0), count: AccessRecord.fieldCount)
+    }
+
+    deinit {
+        base.deallocate()
+        ranges.deallocate()
+    }
+
+    @usableFromInline
+    func copy() -> BuilderScratch {
+        let c = BuilderScratch(capacity: capacity)
+        c.base.update(from: base, count: count)
+        c.count = count
+        c.ranges.update(from: ranges, count: AccessRecord.fieldCount)
+        return c
+    }
+
+    @usableFromInline
+    func clear() {
+        count = 0
+        ranges.update(repeating: (0, 0), count: AccessRecord.fieldCount)
+    }
+
+    @inlinable
+    func range(_ i: Int) -> (start: UInt32, count: UInt32) { ranges[i] }
+
+    @inlinable
+    func setRange(_ i: Int, _ start: Int, _ n: Int) {
+        ranges[i] = (UInt32(truncatingIfNeeded: start), UInt32(truncatingIfNeeded: n))
+    }
+
+    @inlinable
+    func append(_ i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) {
+        if count + n > capacity { grow(count + n) }
+        SmallBytes.copy(base + count, p, n)
+        setRange(i, count, n)
+        count += n
+    }
+
+    @usableFromInline
+    func grow(_ needed: Int) {
+        var c = capacity * 2
+        while c < needed { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b
+        capacity = c
     }
 }
 

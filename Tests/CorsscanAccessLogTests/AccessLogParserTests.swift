@@ -338,6 +338,11 @@ final class ParseCacheTests: XCTestCase {
         #"{"requestId":"a\"5","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:16 +0000","httpMethod":"GET","resourcePath":"/a\/b","status":"200","responseLength":"1"}"#,
         // Bare values, null and dash.
         #"{"requestId":"a6","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":404,"responseLength":-}"#,
+        // The same keys with a string where a bare value was, nesting there, spaces after `}`.
+        #"{"requestId":"a6b","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":"404","responseLength":-}"#,
+        #"{"requestId":"a6c","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":404,"responseLength":{"n":1}}"#,
+        #"{"requestId":"a6d","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":404,"responseLength":-}  "#,
+        #"{"requestId":"a6e","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:17 +0000","httpMethod":"GET","resourcePath":null,"status":404,"responseLength":"-"}"#,
         // Keys in another order, a missing key, an extra key, a duplicate key.
         #"{"ip":"203.0.113.7","requestId":"a7","requestTime":"21/Nov/2026:09:45:18 +0000","httpMethod":"POST","status":"201"}"#,
         #"{"requestId":"a8","ip":"203.0.113.7","requestTime":"21/Nov/2026:09:45:19 +0000","httpMethod":"GET","resourcePath":"/o","status":"200","responseLength":"1","extra":"x"}"#,
