@@ -76,7 +76,7 @@ public final class RecordMerger {
     /// The next record in time order, or nil when every input is exhausted.
     public func next() -> AccessRecord? {
         while true {
-            openDueInputs()
+            if !unopened.isEmpty { openDueInputs() }
             guard !open.isEmpty else { return nil }
             let s = open[0]
             let full = buffered >= maxBuffered && !s.isEmpty

@@ -97,7 +97,7 @@ enum InputProbe {
         guard n.count <= hay.count else { return false }
         var i = 0
         while i + n.count <= hay.count {
-            if hay[i] == n[0] && Array(hay[i..<(i + n.count)]) == n { return true }
+            if hay[i] == n[0] && hay[i..<(i + n.count)].elementsEqual(n) { return true }
             i += 1
         }
         return false
