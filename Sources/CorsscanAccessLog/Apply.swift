@@ -145,11 +145,11 @@ func finish(_ r: inout AccessRecordBuilder, _ st: RecordState, fallbackTime: Int
         r.time = fb; r.timeInSeconds = false; r.hasTime = true
     }
     if r.method == .none, r.has(.routeKey) {
-        let rk = r.bytes(.routeKey)
-        if let sp = rk.firstIndex(of: ASCII.space) {
-            let m = HTTPMethod(bytes: rk[rk.startIndex..<sp])
-            if m != .other { r.method = m }
+        let m: HTTPMethod? = r.withBytes(.routeKey) { rk in
+            guard let sp = rk.firstIndex(of: ASCII.space) else { return nil }
+            return HTTPMethod(bytes: UnsafeBufferPointer(rebasing: rk[..<sp]))
         }
+        if let m, m != .other { r.method = m }
     }
     if r.method == .none { return .missingField }
     return nil

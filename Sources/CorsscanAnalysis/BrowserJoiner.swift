@@ -62,7 +62,8 @@ final class BrowserJoiner {
     func offer(_ r: AccessRecord) {
         if !byRequestId.isEmpty {
             for field in [AccessRecord.Field.requestId, .extendedRequestId] where r.has(field) {
-                if let ids = byRequestId[ByteHash.of(r.bytes(field))] {
+                let hash = r.withStorage { ByteHash.of(UnsafeBufferPointer(rebasing: $0[r.range(field)])) }
+                if let ids = byRequestId[hash] {
                     for i in ids where reports[i].requestId == r.string(field) { consider(i, r, distance: -1) }
                 }
             }

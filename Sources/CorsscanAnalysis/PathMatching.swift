@@ -42,7 +42,12 @@ enum PathMatching {
 
     /// Whether a record names its path at all (concrete path, template or route).
     static func hasPath(_ r: AccessRecord) -> Bool {
-        r.has(.path) || r.has(.resourcePath) || routePath(r.bytes(.routeKey)).first == ASCII.slash
+        r.has(.path) || r.has(.resourcePath) || r.withStorage { s in
+            let k = r.range(.routeKey)
+            // The route's path part (`GET /x` → `/x`) starts with a slash; `$default` does not.
+            guard let sp = s[k].firstIndex(of: ASCII.space) else { return s[k].first == ASCII.slash }
+            return sp + 1 < k.upperBound && s[sp + 1] == ASCII.slash
+        }
     }
 
     /// The path part of a route key (`GET /x` → `/x`; `$default` stays `$default`).

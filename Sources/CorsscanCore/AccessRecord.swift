@@ -200,7 +200,14 @@ public struct AccessRecordBuilder: Sendable {
     /// Whether the field currently has a value.
     public func has(_ field: Field) -> Bool { scratch.range(field.rawValue).count > 0 }
 
-    /// The bytes set so far for a field.
+    /// Calls `body` with the bytes set so far for a field, without copying them.
+    @inlinable
+    public func withBytes<R>(_ field: Field, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let r = scratch.range(field.rawValue)
+        return try body(UnsafeBufferPointer(start: scratch.base + Int(r.start), count: Int(r.count)))
+    }
+
+    /// The bytes set so far for a field (a copy).
     public func bytes(_ field: Field) -> ArraySlice<UInt8> {
         let r = scratch.range(field.rawValue)
         return ArraySlice(UnsafeBufferPointer(start: scratch.base + Int(r.start), count: Int(r.count)))

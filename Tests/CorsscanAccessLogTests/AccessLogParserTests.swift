@@ -171,6 +171,16 @@ final class PresetTests: XCTestCase {
         XCTAssertEqual(rec.time, Fx.t0912)
         XCTAssertTrue(rec.timeInSeconds)
     }
+
+    /// No `httpMethod`: the method comes from the route key; `$default` names none.
+    func testMethodFromRouteKey() {
+        let (r, rec) = parse(AccessLogParser.recognisedJSON,
+                             #"{"requestTimeEpoch":"1795254312","routeKey":"DELETE /orders/{id}","status":"204"}"#)
+        XCTAssertNil(r)
+        XCTAssertEqual(rec.method, .delete)
+        let (r2, _) = parse(AccessLogParser.recognisedJSON, #"{"requestTimeEpoch":"1795254312","routeKey":"$default"}"#)
+        XCTAssertEqual(r2, .missingField)
+    }
 }
 
 final class JSONLeniencyTests: XCTestCase {

@@ -128,4 +128,19 @@ final class BrowserJoinTests: XCTestCase {
         XCTAssertEqual(PathMatching.urlPath("https://api.example.com/prod/x?y=1#z"), "/prod/x")
         XCTAssertEqual(PathMatching.urlPath("https://api.example.com"), "/")
     }
+
+    /// A record names its path by a concrete path, a template, or a route key's path part.
+    func testHasPath() {
+        func record(_ fields: [AccessRecord.Field: String]) -> AccessRecord {
+            AccessRecord(time: 0, method: .get, location: SourceLocation(input: 0, line: 1), fields: fields)
+        }
+        XCTAssertTrue(PathMatching.hasPath(record([.path: "/prod/x"])))
+        XCTAssertTrue(PathMatching.hasPath(record([.resourcePath: "/x/{id}"])))
+        XCTAssertTrue(PathMatching.hasPath(record([.routeKey: "GET /x"])))
+        XCTAssertTrue(PathMatching.hasPath(record([.routeKey: "/x"])))
+        XCTAssertFalse(PathMatching.hasPath(record([.routeKey: "$default"])))
+        XCTAssertFalse(PathMatching.hasPath(record([.routeKey: "GET "])))
+        XCTAssertFalse(PathMatching.hasPath(record([.routeKey: "GET x"])))
+        XCTAssertFalse(PathMatching.hasPath(record([.sourceIP: "203.0.113.9"])))
+    }
 }
