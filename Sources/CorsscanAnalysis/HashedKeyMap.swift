@@ -5,7 +5,9 @@
 /// `Dictionary` would hash every key again with SipHash; the correlator looks up several
 /// keys per record, so this is on the hot path. Each slot holds its key next to its value,
 /// so a lookup in a table larger than the cache costs one miss, not two. Grows at half
-/// full and shrinks again when an eighth full, so memory follows the live entries.
+/// full and shrinks again when a sixteenth full, so memory follows the live entries; it keeps
+/// at least 1,024 slots once grown that far, so a map whose size swings around a few dozen
+/// entries (pending preflights) does not reallocate over and over.
 struct HashedKeyMap<Value> {
     private struct Slot {
         /// 0: empty.
@@ -99,7 +101,7 @@ struct HashedKeyMap<Value> {
             }
         }
         slots[i].key = 0
-        if slots.count > 64, count * 8 < slots.count { resize(slots.count / 2) }
+        if slots.count > 1024, count * 16 < slots.count { resize(slots.count / 2) }
         return old
     }
 
