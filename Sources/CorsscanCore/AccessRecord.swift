@@ -248,9 +248,9 @@ public final class BuilderScratch: @unchecked Sendable {
     @usableFromInline
     func copy() -> BuilderScratch {
         let c = BuilderScratch(capacity: capacity)
-        c.base.update(from: base, count: count)
+        c.base.initialize(from: base, count: count)
         c.count = count
-        c.ranges.update(from: ranges, count: AccessRecord.fieldCount)
+        c.ranges.update(from: ranges, count: AccessRecord.fieldCount)  // initialised by init
         return c
     }
 
@@ -281,7 +281,7 @@ public final class BuilderScratch: @unchecked Sendable {
         var c = capacity * 2
         while c < needed { c *= 2 }
         let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        b.update(from: base, count: count)
+        b.initialize(from: base, count: count)
         base.deallocate()
         base = b
         capacity = c
