@@ -80,7 +80,8 @@ struct FlatJSONLayout {
             return (i + 1, q, true, q + 1)
         }
         if c == ASCII.openBrace || c == ASCII.openBracket { return nil }
-        return (i, bareEnd(p, i), false, bareEnd(p, i))
+        let end = bareEnd(p, i)
+        return (i, end, false, end)
     }
 
     /// The end of a bare value (number, `-`, `null`, …) starting at `i`.

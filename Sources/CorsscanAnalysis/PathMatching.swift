@@ -42,17 +42,13 @@ enum PathMatching {
 
     /// Whether a record names its path at all (concrete path, template or route).
     static func hasPath(_ r: AccessRecord) -> Bool {
-        r.has(.path) || r.has(.resourcePath) || r.withStorage { s in
-            let k = r.range(.routeKey)
-            // The route's path part (`GET /x` → `/x`) starts with a slash; `$default` does not.
-            guard let sp = s[k].firstIndex(of: ASCII.space) else { return s[k].first == ASCII.slash }
-            return sp + 1 < k.upperBound && s[sp + 1] == ASCII.slash
-        }
+        r.has(.path) || r.has(.resourcePath)
+            || r.withStorage { routePath($0[r.range(.routeKey)]).first == ASCII.slash }
     }
 
     /// The path part of a route key (`GET /x` → `/x`; `$default` stays `$default`).
-    static func routePath(_ key: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard let sp = key.firstIndex(of: ASCII.space) else { return key }
+    static func routePath<C: Collection>(_ key: C) -> C.SubSequence where C.Element == UInt8 {
+        guard let sp = key.firstIndex(of: ASCII.space) else { return key[...] }
         return key[key.index(after: sp)...]
     }
 

@@ -47,7 +47,14 @@ struct RecentHashes {
     func contains(_ hash: UInt64) -> Bool { find(hash == 0 ? 0x9E37_79B9_7F4A_7C15 : hash) != nil }
 
     @inline(__always)
-    private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+    private func home(_ k: UInt64) -> Int { Self.home(k, shift) }
+
+    /// The home slot of `k` in a table of `1 << (64 - shift)` slots (static, so loops over
+    /// the table's buffer can use it while the table is being written).
+    @inline(__always)
+    private static func home(_ k: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
 
     @inline(__always)
     private func find(_ k: UInt64) -> Int? {
@@ -72,7 +79,7 @@ struct RecentHashes {
                 j = (j + 1) & m
                 let kj = t[j]
                 if kj == 0 { break }
-                let h = Int(truncatingIfNeeded: (kj &* 0x9E37_79B9_7F4A_7C15) &>> sh)
+                let h = Self.home(kj, sh)
                 // Move kj into i when its home is not in (i, j] (cyclically).
                 let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
                 if !inRange {

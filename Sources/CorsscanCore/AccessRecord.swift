@@ -208,10 +208,7 @@ public struct AccessRecordBuilder: Sendable {
     }
 
     /// The bytes set so far for a field (a copy).
-    public func bytes(_ field: Field) -> ArraySlice<UInt8> {
-        let r = scratch.range(field.rawValue)
-        return ArraySlice(UnsafeBufferPointer(start: scratch.base + Int(r.start), count: Int(r.count)))
-    }
+    public func bytes(_ field: Field) -> ArraySlice<UInt8> { withBytes(field) { ArraySlice($0) } }
 
     public typealias Field = AccessRecord.Field
 
