@@ -68,7 +68,7 @@ public final class Correlator {
     /// Requests logged with one-second times that found no preflight, for one second: a
     /// preflight of the same second in another file may be merged after its follow-up.
     private var unclaimed = HashedKeyMap<(record: AccessRecord, reported: Bool)>()
-    private var unclaimedExpiry = RingQueue<(until: Int64, key: UInt64, line: SourceLocation)>()
+    private var unclaimedExpiry = RingQueue<(until: Int64, key: UInt64, serial: UInt64)>()
 
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
                 inputPaths: [String] = []) {
@@ -123,7 +123,7 @@ public final class Correlator {
                 }
                 serial += 1
                 let deadline = r.time + options.windowMs + (r.timeInSeconds ? 999 : 0)
-                pending[key] = Pending(record: r, serial: serial, deadline: deadline)
+                pending.set(key, Pending(record: r, serial: serial, deadline: deadline), tag: serial)
                 expiry.append((deadline, key, serial))
                 enforceBound()
             }
@@ -152,13 +152,14 @@ public final class Correlator {
             reported = maskedIfGatewayError(r, after: nil)
         }
         if r.timeInSeconds {
-            unclaimed[key] = (r, reported)
-            unclaimedExpiry.append((r.time + 1000, key, r.location))
+            serial += 1
+            unclaimed.set(key, (r, reported), tag: serial)
+            unclaimedExpiry.append((r.time + 1000, key, serial))
             // Held for a preflight of the same second merged later; within the pending bound
             // (past it the oldest are let go: a same-second pair among them is not matched).
             while unclaimed.count > options.maxPendingPreflights, let e = unclaimedExpiry.first {
                 unclaimedExpiry.removeFirst()
-                if unclaimed[e.key]?.record.location == e.line { unclaimed[e.key] = nil }
+                if unclaimed.tag(forKey: e.key) == e.serial { unclaimed[e.key] = nil }
             }
         }
     }
@@ -254,7 +255,7 @@ public final class Correlator {
         // Taken out (not copied); put back in the rare case it is not this request's.
         guard !pending.isEmpty, let p = pending.removeValue(forKey: key) else { return nil }
         guard r.time >= p.record.time, r.time <= p.deadline else {
-            pending[key] = p
+            pending.set(key, p, tag: p.serial)
             return nil
         }
         return p.record
@@ -270,8 +271,7 @@ public final class Correlator {
         expire(before: end)
         while !expiry.isEmpty {
             let e = expiry.removeFirst()
-            guard let p = pending[e.key], p.serial == e.serial else { continue }
-            pending[e.key] = nil
+            guard pending.tag(forKey: e.key) == e.serial, let p = pending.removeValue(forKey: e.key) else { continue }
             if e.deadline < end {
                 blocked(p.record, key: e.key)
             } else {
@@ -342,13 +342,12 @@ public final class Correlator {
     private func expire(before time: Int64) {
         while let e = expiry.first, e.deadline < time {
             expiry.removeFirst()
-            guard let p = pending[e.key], p.serial == e.serial else { continue }
-            pending[e.key] = nil
+            guard pending.tag(forKey: e.key) == e.serial, let p = pending.removeValue(forKey: e.key) else { continue }
             blocked(p.record, key: e.key)
         }
         while let e = blockedExpiry.first, e.until < time {
             blockedExpiry.removeFirst()
-            if recentlyBlocked[e.key]?.incident == e.incident { recentlyBlocked[e.key] = nil }
+            if recentlyBlocked.tag(forKey: e.key) == UInt64(e.incident) { recentlyBlocked[e.key] = nil }
         }
         while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
             corsExpiry.removeFirst()
@@ -361,12 +360,12 @@ public final class Correlator {
         }
         while let e = unclaimedExpiry.first, e.until < time {
             unclaimedExpiry.removeFirst()
-            if unclaimed[e.key]?.record.location == e.line { unclaimed[e.key] = nil }
+            if unclaimed.tag(forKey: e.key) == e.serial { unclaimed[e.key] = nil }
         }
     }
 
     private func blocked(_ r: AccessRecord, key: UInt64) {
-        recentlyBlocked[key] = (nextIncidentId, r)
+        recentlyBlocked.set(key, (nextIncidentId, r), tag: UInt64(nextIncidentId))
         blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, nextIncidentId))
         emit(r, .blockedAfterPreflight, .preflight,
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
@@ -390,7 +389,7 @@ public final class Correlator {
     private func enforceBound() {
         while pending.count > options.maxPendingPreflights, let e = expiry.first {
             expiry.removeFirst()
-            if let p = pending[e.key], p.serial == e.serial {
+            if pending.tag(forKey: e.key) == e.serial {
                 pending[e.key] = nil
                 totals.evicted += 1
             }

@@ -12,6 +12,8 @@ struct HashedKeyMap<Value> {
     private struct Slot {
         /// 0: empty.
         var key: UInt64
+        /// The caller's tag (`set(_:_:tag:)`), 0 when set through the subscript.
+        var tag: UInt64
         var value: Value?
     }
     private var slots: [Slot]
@@ -20,7 +22,7 @@ struct HashedKeyMap<Value> {
     private(set) var count = 0
 
     init() {
-        slots = Array(repeating: Slot(key: 0, value: nil), count: 16)
+        slots = Array(repeating: Slot(key: 0, tag: 0, value: nil), count: 16)
         mask = 15
         shift = 60
     }
@@ -55,8 +57,22 @@ struct HashedKeyMap<Value> {
             return slots[i].value
         }
         set {
-            if let newValue { insert(Self.stored(key), newValue) } else { remove(Self.stored(key)) }
+            if let newValue { insert(Self.stored(key), newValue, tag: 0) } else { remove(Self.stored(key)) }
         }
+    }
+
+    /// Sets the value for `key` with a tag of the caller's (a serial number, say), read back
+    /// by `tag(forKey:)`.
+    mutating func set(_ key: UInt64, _ value: Value, tag: UInt64) {
+        insert(Self.stored(key), value, tag: tag)
+    }
+
+    /// The tag the entry for `key` was set with (0 when set through the subscript), nil when
+    /// there is no entry. Reads no value, so checking whether an entry is still the one an
+    /// expiry queue refers to copies (and retains) nothing.
+    func tag(forKey key: UInt64) -> UInt64? {
+        guard let i = find(Self.stored(key)) else { return nil }
+        return slots.withUnsafeBufferPointer { $0[i].tag }
     }
 
     /// Removes and returns the value for `key`.
@@ -69,15 +85,16 @@ struct HashedKeyMap<Value> {
         self = HashedKeyMap()
     }
 
-    private mutating func insert(_ k: UInt64, _ v: Value) {
+    private mutating func insert(_ k: UInt64, _ v: Value, tag: UInt64) {
         if let i = find(k) {
             slots[i].value = v
+            slots[i].tag = tag
             return
         }
         if (count + 1) * 2 > slots.count { resize(slots.count * 2) }
         var i = home(k)
         while slots[i].key != 0 { i = (i + 1) & mask }
-        slots[i] = Slot(key: k, value: v)
+        slots[i] = Slot(key: k, tag: tag, value: v)
         count += 1
     }
 
@@ -106,7 +123,7 @@ struct HashedKeyMap<Value> {
     }
 
     private mutating func resize(_ size: Int) {
-        var old = Array(repeating: Slot(key: 0, value: nil), count: size)
+        var old = Array(repeating: Slot(key: 0, tag: 0, value: nil), count: size)
         swap(&old, &slots)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)

@@ -60,7 +60,8 @@ public final class RecordMerger {
     private var buffered = 0
 
     private var unopened: [LazyInput]  // sorted descending so the next is `last`
-    private var open: [OpenInput] = []  // binary heap by key
+    /// Binary heap by key; it owns one reference to each (released on leaving it).
+    private var open: [Unmanaged<OpenInput>] = []
     private var lastReleased: Int64 = .min
 
     public init(inputs: [LazyInput], maxSkewMs: Int64, maxOpen: Int = 64, maxBuffered: Int = 65_536) {
@@ -77,47 +78,58 @@ public final class RecordMerger {
     public func next() -> AccessRecord? {
         while true {
             if !unopened.isEmpty { openDueInputs() }
-            guard !open.isEmpty else { return nil }
-            let s = open[0]
-            let full = buffered >= maxBuffered && !s.isEmpty
-            if full || s.releasable(maxSkewMs) {
-                if full && !s.releasable(maxSkewMs) { releasedEarly += 1 }
-                let r = s.popMin()
-                buffered -= 1
-                if s.exhausted && s.isEmpty {
-                    removeTop()
-                } else {
-                    s.key = s.computeKey(maxSkewMs)
-                    if open.count > 1 { siftDown(0) }
-                }
-                if r.time < lastReleased {
-                    late += 1
-                    lateByInput[r.location.input, default: 0] += 1
-                } else {
-                    lastReleased = r.time
-                }
-                return r
-            }
-            // Pull more from the input at the frontier.
-            if let r = s.source.next() {
-                s.push(r)
-                buffered += 1
-            } else {
-                s.exhausted = true
-                s.source.close()
-            }
+            guard let top = open.first else { return nil }
+            // The heap holds the only reference: borrowed here, not retained per record.
+            var removed: Unmanaged<OpenInput>?
+            let r = top._withUnsafeGuaranteedRef { s in step(s, &removed) }
+            removed?.release()
+            if let r { return r }
+        }
+    }
+
+    /// One step at the frontier input `s`: a record to return, or nil when it pulled one
+    /// more record into `s` instead. Sets `removed` when `s` left the heap.
+    @inline(__always)
+    private func step(_ s: OpenInput, _ removed: inout Unmanaged<OpenInput>?) -> AccessRecord? {
+        let full = buffered >= maxBuffered && !s.isEmpty
+        if full || s.releasable(maxSkewMs) {
+            if full && !s.releasable(maxSkewMs) { releasedEarly += 1 }
+            let r = s.popMin()
+            buffered -= 1
             if s.exhausted && s.isEmpty {
-                removeTop()
+                removed = removeTop()
             } else {
                 s.key = s.computeKey(maxSkewMs)
                 if open.count > 1 { siftDown(0) }
             }
+            if r.time < lastReleased {
+                late += 1
+                lateByInput[r.location.input, default: 0] += 1
+            } else {
+                lastReleased = r.time
+            }
+            return r
         }
+        // Pull more from the input at the frontier.
+        if let r = s.source.next() {
+            s.push(consume r)
+            buffered += 1
+        } else {
+            s.exhausted = true
+            s.source.close()
+        }
+        if s.exhausted && s.isEmpty {
+            removed = removeTop()
+        } else {
+            s.key = s.computeKey(maxSkewMs)
+            if open.count > 1 { siftDown(0) }
+        }
+        return nil
     }
 
     private func openDueInputs() {
         if open.count >= maxOpen, let next = unopened.last, let t = next.firstTime, !open.isEmpty,
-           t - maxSkewMs <= open[0].key, next.index != lastDelayed {
+           t - maxSkewMs <= key(0).key, next.index != lastDelayed {
             // Due, but the bound is reached: its records will come late.
             delayedInputs += 1
             lastDelayed = next.index
@@ -128,37 +140,51 @@ public final class RecordMerger {
                 due = true
             } else {
                 let t = next.firstTime ?? .min
-                due = t == .min || t - maxSkewMs <= open[0].key
+                due = t == .min || t - maxSkewMs <= key(0).key
             }
             guard due else { return }
             unopened.removeLast()
             let s = OpenInput(source: next.open(), index: next.index)
             s.key = next.firstTime.map { $0 - maxSkewMs } ?? .min
-            open.append(s)
+            open.append(.passRetained(s))
             siftUp(open.count - 1)
             maxOpenSeen = max(maxOpenSeen, open.count)
         }
     }
 
-    // MARK: - Heap of open inputs
-
-    private func less(_ a: OpenInput, _ b: OpenInput) -> Bool {
-        a.key != b.key ? a.key < b.key : a.index < b.index
+    deinit {
+        for s in open { s.release() }
     }
 
-    private func removeTop() {
+    // MARK: - Heap of open inputs
+
+    @inline(__always)
+    private func key(_ i: Int) -> (key: Int64, index: Int32) {
+        open[i]._withUnsafeGuaranteedRef { ($0.key, $0.index) }
+    }
+
+    @inline(__always)
+    private func less(_ i: Int, _ j: Int) -> Bool {
+        let a = key(i), b = key(j)
+        return a.key != b.key ? a.key < b.key : a.index < b.index
+    }
+
+    /// Takes the top out of the heap; the caller releases it once done with it.
+    private func removeTop() -> Unmanaged<OpenInput> {
+        let top = open[0]
         let last = open.removeLast()
         if !open.isEmpty {
             open[0] = last
             siftDown(0)
         }
+        return top
     }
 
     private func siftUp(_ i0: Int) {
         var i = i0
         while i > 0 {
             let p = (i - 1) / 2
-            guard less(open[i], open[p]) else { return }
+            guard less(i, p) else { return }
             open.swapAt(i, p)
             i = p
         }
@@ -169,8 +195,8 @@ public final class RecordMerger {
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
-            if l < open.count, less(open[l], open[m]) { m = l }
-            if r < open.count, less(open[r], open[m]) { m = r }
+            if l < open.count, less(l, m) { m = l }
+            if r < open.count, less(r, m) { m = r }
             if m == i { return }
             open.swapAt(i, m)
             i = m
@@ -254,17 +280,17 @@ final class OpenInput {
         if time > maxSeen { maxSeen = time }
         if lastInOrder == nil || time >= lastInOrder!.0 {
             lastInOrder = (time, r.location)
-            inOrder.append(r)
+            inOrder.append(consume r)
             return
         }
         let location = r.location
         let slot: Int
         if let f = freeSlots.popLast() {
             slot = f
-            parked[slot] = r
+            parked[slot] = consume r
         } else {
             slot = parked.count
-            parked.append(r)
+            parked.append(consume r)
         }
         outOfOrder.append(HeapKey(time: time, location: location, slot: slot))
         var i = outOfOrder.count - 1

@@ -133,11 +133,22 @@ final class Pipeline {
         }
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
+        used = [[AccessRecord]](repeating: [], count: stats.count)
+        usedGoesBack = [Bool](repeating: false, count: stats.count)
         while let r = merger.next() {
             correlator.add(r)
+            let i = Int(r.location.input)
+            if usedGoesBack[i] {
+                used[i].append(consume r)
+                if used[i].count >= AccessLogSource.batchSize {
+                    if let s = openSources[Int32(i)] { s.recycle(&used[i]) } else { used[i].removeAll() }
+                }
+            }
             n &+= 1
             if n & 0xFFFF == 0, let p = progress { p.update(bytesDone: bytesDone()) }
         }
+        used = []
+        usedGoesBack = []
         correlator.finish()
         for (i, late) in merger.lateByInput { stats[Int(i)].late = late }
         for (i, d) in correlator.duplicates {
@@ -189,6 +200,11 @@ final class Pipeline {
     // MARK: - Access logs
 
     private var openSources: [Int32: AccessLogSource] = [:]
+    /// Records the correlator is done with, per input, on their way back to the thread that
+    /// made them (`AccessLogSource.recycle`) while that input's source is open; records of
+    /// an input closed already are released where they are.
+    private var used: [[AccessRecord]] = []
+    private var usedGoesBack: [Bool] = []
     private var closedBytes: Int64 = 0
 
     private func bytesDone() -> Int64 {
@@ -207,8 +223,13 @@ final class Pipeline {
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil
+                if i < self.used.count {
+                    self.usedGoesBack[i] = false
+                    self.used[i] = []
+                }
             }
             openSources[index] = s
+            if i < usedGoesBack.count { usedGoesBack[i] = true }
             return s
         }
         // stdin, pipes and FIFOs (`<(zcat …)`) can be read only once: no peek-and-reopen.

@@ -63,6 +63,19 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return true
     }
 
+    /// Appends without waiting: false (and the element dropped) when the queue is full
+    /// or closed.
+    @discardableResult
+    public func tryPush(_ e: Element) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if closed || count == capacity { return false }
+        items[(head + count) % capacity] = e
+        count += 1
+        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
+        return true
+    }
+
     /// Removes the oldest element, waiting while the queue is empty; nil once it is
     /// closed and empty.
     public func pop() -> Element? {

@@ -4,42 +4,59 @@ import XCTest
 /// The correlator's hash map and key hash against the standard library as the oracle.
 final class HashedKeyMapTests: XCTestCase {
     /// Random inserts, overwrites and removals (clustered keys force long probe runs and
-    /// backward shifts across the table's end; growth and shrinking happen on the way).
+    /// backward shifts across the table's end; growth and shrinking happen on the way). Each
+    /// entry's tag travels with it through every shift and resize.
     func testMatchesDictionaryUnderRandomOperations() {
         var rng = TestRandom(seed: 42)
         for round in 0..<4 {
             var map = HashedKeyMap<Int64>()
             var oracle: [UInt64: Int64] = [:]
+            var tags: [UInt64: UInt64] = [:]
             let keySpace: UInt64 = [50, 500, 5000, 1 << 40][round]
             for step in 0..<60_000 {
                 // Key 0 is legal too (stored under a substitute).
                 let k = rng.next() % keySpace &* (round == 1 ? 1 << 58 : 1)
                 switch rng.next() % 10 {
-                case 0..<5:
+                case 0..<2:
                     map[k] = Int64(step)
                     oracle[k] = Int64(step)
+                    tags[k] = 0
+                case 2..<5:
+                    map.set(k, Int64(step), tag: UInt64(step) * 3 + 1)
+                    oracle[k] = Int64(step)
+                    tags[k] = UInt64(step) * 3 + 1
                 case 5..<8:
                     XCTAssertEqual(map.removeValue(forKey: k), oracle.removeValue(forKey: k))
+                    tags[k] = nil
                 default:
                     XCTAssertEqual(map[k], oracle[k])
+                    XCTAssertEqual(map.tag(forKey: k), tags[k])
                 }
                 XCTAssertEqual(map.count, oracle.count)
                 if step % 20_000 == 19_999 {
                     // Drain most entries so the table shrinks, then check every survivor.
                     for key in oracle.keys where rng.next() % 8 != 0 {
                         XCTAssertEqual(map.removeValue(forKey: key), oracle.removeValue(forKey: key))
+                        tags[key] = nil
                     }
-                    for (key, v) in oracle { XCTAssertEqual(map[key], v) }
+                    for (key, v) in oracle {
+                        XCTAssertEqual(map[key], v)
+                        XCTAssertEqual(map.tag(forKey: key), tags[key])
+                    }
                     XCTAssertEqual(map.count, oracle.count)
                 }
             }
-            for (key, v) in oracle { XCTAssertEqual(map[key], v, "round \(round)") }
+            for (key, v) in oracle {
+                XCTAssertEqual(map[key], v, "round \(round)")
+                XCTAssertEqual(map.tag(forKey: key), tags[key], "round \(round)")
+            }
         }
     }
 
     func testRemoveAllAndMissingKeys() {
         var map = HashedKeyMap<String>()
         XCTAssertNil(map[7])
+        XCTAssertNil(map.tag(forKey: 7))
         XCTAssertNil(map.removeValue(forKey: 7))
         map[7] = "a"
         map[0] = "zero"
