@@ -140,7 +140,7 @@ final class Pipeline {
             let i = Int(r.location.input)
             if usedGoesBack[i] {
                 used[i].append(consume r)
-                if used[i].count >= AccessLogSource.batchSize {
+                if used[i].count >= AccessLogSource.recycleSize {
                     if let s = openSources[Int32(i)] { s.recycle(&used[i]) } else { used[i].removeAll() }
                 }
             }
