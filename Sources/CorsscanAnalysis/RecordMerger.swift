@@ -79,7 +79,7 @@ public final class RecordMerger {
         while true {
             if !unopened.isEmpty { openDueInputs() }
             guard let top = open.first else { return nil }
-            // The heap holds the only reference: borrowed here, not retained per record.
+            // Borrowed from the heap (which keeps it alive) rather than retained per record.
             var removed: Unmanaged<OpenInput>?
             let r = top._withUnsafeGuaranteedRef { s in step(s, &removed) }
             removed?.release()
