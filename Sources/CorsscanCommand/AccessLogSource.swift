@@ -139,6 +139,45 @@ final class AccessLogSource: RecordSource {
     }
 }
 
+/// Records the correlator is done with, per input, on their way back to the decode thread
+/// that allocated them (`AccessLogSource.recycle`, `recycleSize` at a time) while that input
+/// is open. Records of an input that is not open are released where they are.
+struct UsedRecords {
+    private var held: [[AccessRecord]]
+    private var isOpen: [Bool]
+    private var sources: [AccessLogSource?]
+
+    init(inputs: Int) {
+        held = Array(repeating: [], count: inputs)
+        isOpen = Array(repeating: false, count: inputs)
+        sources = Array(repeating: nil, count: inputs)
+    }
+
+    mutating func opened(_ s: AccessLogSource) {
+        let i = Int(s.index)
+        guard i < sources.count else { return }
+        isOpen[i] = true
+        sources[i] = s
+    }
+
+    /// Forgets the input, releasing what is held for it.
+    mutating func closed(_ index: Int32) {
+        let i = Int(index)
+        guard i < sources.count else { return }
+        isOpen[i] = false
+        sources[i] = nil
+        held[i] = []
+    }
+
+    @inline(__always)
+    mutating func add(_ r: consuming AccessRecord) {
+        let i = Int(r.location.input)
+        guard isOpen[i] else { return }
+        held[i].append(consume r)
+        if held[i].count >= AccessLogSource.recycleSize { sources[i]!.recycle(&held[i]) }
+    }
+}
+
 /// The work behind one `AccessLogSource`: bytes → lines or JSON objects → records.
 final class AccessLogDecoder {
     let index: Int32

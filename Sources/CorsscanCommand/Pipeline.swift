@@ -133,22 +133,14 @@ final class Pipeline {
         }
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
-        used = [[AccessRecord]](repeating: [], count: stats.count)
-        usedGoesBack = [Bool](repeating: false, count: stats.count)
+        used = UsedRecords(inputs: stats.count)
         while let r = merger.next() {
             correlator.add(r)
-            let i = Int(r.location.input)
-            if usedGoesBack[i] {
-                used[i].append(consume r)
-                if used[i].count >= AccessLogSource.recycleSize {
-                    if let s = openSources[Int32(i)] { s.recycle(&used[i]) } else { used[i].removeAll() }
-                }
-            }
+            used.add(consume r)
             n &+= 1
             if n & 0xFFFF == 0, let p = progress { p.update(bytesDone: bytesDone()) }
         }
-        used = []
-        usedGoesBack = []
+        used = UsedRecords(inputs: 0)
         correlator.finish()
         for (i, late) in merger.lateByInput { stats[Int(i)].late = late }
         for (i, d) in correlator.duplicates {
@@ -200,11 +192,8 @@ final class Pipeline {
     // MARK: - Access logs
 
     private var openSources: [Int32: AccessLogSource] = [:]
-    /// Records the correlator is done with, per input, on their way back to the thread that
-    /// made them (`AccessLogSource.recycle`) while that input's source is open; records of
-    /// an input closed already are released where they are.
-    private var used: [[AccessRecord]] = []
-    private var usedGoesBack: [Bool] = []
+    /// Records the correlator is done with, on their way back to their decode threads.
+    private var used = UsedRecords(inputs: 0)
     private var closedBytes: Int64 = 0
 
     private func bytesDone() -> Int64 {
@@ -223,13 +212,10 @@ final class Pipeline {
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil
-                if i < self.used.count {
-                    self.usedGoesBack[i] = false
-                    self.used[i] = []
-                }
+                self.used.closed(done.index)
             }
             openSources[index] = s
-            if i < usedGoesBack.count { usedGoesBack[i] = true }
+            used.opened(s)
             return s
         }
         // stdin, pipes and FIFOs (`<(zcat …)`) can be read only once: no peek-and-reopen.
