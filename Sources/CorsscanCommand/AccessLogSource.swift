@@ -144,6 +144,8 @@ final class AccessLogSource: RecordSource {
 /// is open. Records of an input that is not open are released where they are.
 struct UsedRecords {
     private var held: [[AccessRecord]]
+    /// `sources[i] != nil`, kept apart: the per-record check then loads a flag instead of
+    /// a reference.
     private var isOpen: [Bool]
     private var sources: [AccessLogSource?]
 

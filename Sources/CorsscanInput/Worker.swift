@@ -57,9 +57,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
             producersWaiting -= 1
         }
         if closed { return false }
-        items[(head + count) % capacity] = e
-        count += 1
-        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
+        enqueueLocked(e)
         return true
     }
 
@@ -70,9 +68,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if closed || count == capacity { return false }
-        items[(head + count) % capacity] = e
-        count += 1
-        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
+        enqueueLocked(e)
         return true
     }
 
@@ -104,6 +100,14 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         return dequeueLocked()
+    }
+
+    /// Appends to a queue with room, waking a consumer waiting for this many; the caller
+    /// holds `lock`.
+    private func enqueueLocked(_ e: Element) {
+        items[(head + count) % capacity] = e
+        count += 1
+        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
     }
 
     /// Takes the oldest element, nil when empty; the caller holds `lock`.
