@@ -85,6 +85,24 @@ public final class Correlator {
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
     public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
 
+    /// When set, records the correlator lets go of (a claimed or expired preflight, an
+    /// unclaimed request whose second is over) are kept for `handOffReleased` instead of
+    /// being released here: the pipeline frees them on the thread that allocated them.
+    public var collectsReleased = false
+    private var releasedRecords: [AccessRecord] = []
+
+    /// Calls `body` with each record let go of since the last call (see `collectsReleased`).
+    @inline(__always)
+    public func handOffReleased(_ body: (consuming AccessRecord) -> Void) {
+        guard !releasedRecords.isEmpty else { return }
+        while let r = releasedRecords.popLast() { body(r) }
+    }
+
+    @inline(__always)
+    private func letGo(_ r: consuming AccessRecord?) {
+        if collectsReleased, let r { releasedRecords.append(r) }
+    }
+
     /// Processes one gateway record.
     public func add(_ r: AccessRecord) {
         let k = r.keys.client != 0 ? r.keys : Self.keys(of: r)
@@ -119,11 +137,12 @@ public final class Correlator {
                     // it already gave (as a known cross-origin client) stands.
                     totals.followed += 1
                     if !f.reported { followedUp(f.record, after: r) }
+                    letGo(f.record)
                     return
                 }
                 serial += 1
                 let deadline = r.time + options.windowMs + (r.timeInSeconds ? 999 : 0)
-                pending.set(key, Pending(record: r, serial: serial, deadline: deadline), tag: serial)
+                letGo(pending.set(key, Pending(record: r, serial: serial, deadline: deadline), tag: serial)?.record)
                 expiry.append((deadline, key, serial))
                 enforceBound()
             }
@@ -141,6 +160,7 @@ public final class Correlator {
         if let p = preflight {
             totals.followed += 1
             followedUp(r, after: p)
+            letGo(p)
             return
         }
         // Not a follow-up: still a cross-origin caller if the client preflighted recently (a
@@ -153,13 +173,13 @@ public final class Correlator {
         }
         if r.timeInSeconds {
             serial += 1
-            unclaimed.set(key, (r, reported), tag: serial)
+            letGo(unclaimed.set(key, (r, reported), tag: serial)?.record)
             unclaimedExpiry.append((r.time + 1000, key, serial))
             // Held for a preflight of the same second merged later; within the pending bound
             // (past it the oldest are let go: a same-second pair among them is not matched).
             while unclaimed.count > options.maxPendingPreflights, let e = unclaimedExpiry.first {
                 unclaimedExpiry.removeFirst()
-                if unclaimed.tag(forKey: e.key) == e.serial { unclaimed[e.key] = nil }
+                if unclaimed.tag(forKey: e.key) == e.serial { letGo(unclaimed.removeValue(forKey: e.key)?.record) }
             }
         }
     }
@@ -232,7 +252,7 @@ public final class Correlator {
     private func claimUnclaimed(_ p: AccessRecord, key: UInt64) -> (record: AccessRecord, reported: Bool)? {
         guard p.timeInSeconds, let u = unclaimed[key], u.record.time >= p.time, u.record.time - p.time < 1000
         else { return nil }
-        unclaimed[key] = nil
+        unclaimed.removeValue(forKey: key)
         return u
     }
 
@@ -245,7 +265,7 @@ public final class Correlator {
               r.time - b.preflight.time <= options.windowMs + (b.preflight.timeInSeconds ? 999 : 0),
               b.preflight.time >= now - options.windowMs - 999 - Self.lateHorizonMs
         else { return nil }
-        recentlyBlocked[k] = nil
+        recentlyBlocked.removeValue(forKey: k)
         retracted.insert(b.incident)
         return b.preflight
     }
@@ -347,7 +367,9 @@ public final class Correlator {
         }
         while let e = blockedExpiry.first, e.until < time {
             blockedExpiry.removeFirst()
-            if recentlyBlocked.tag(forKey: e.key) == UInt64(e.incident) { recentlyBlocked[e.key] = nil }
+            if recentlyBlocked.tag(forKey: e.key) == UInt64(e.incident) {
+                letGo(recentlyBlocked.removeValue(forKey: e.key)?.preflight)
+            }
         }
         while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
             corsExpiry.removeFirst()
@@ -360,12 +382,12 @@ public final class Correlator {
         }
         while let e = unclaimedExpiry.first, e.until < time {
             unclaimedExpiry.removeFirst()
-            if unclaimed.tag(forKey: e.key) == e.serial { unclaimed[e.key] = nil }
+            if unclaimed.tag(forKey: e.key) == e.serial { letGo(unclaimed.removeValue(forKey: e.key)?.record) }
         }
     }
 
     private func blocked(_ r: AccessRecord, key: UInt64) {
-        recentlyBlocked.set(key, (nextIncidentId, r), tag: UInt64(nextIncidentId))
+        letGo(recentlyBlocked.set(key, (nextIncidentId, r), tag: UInt64(nextIncidentId))?.preflight)
         blockedExpiry.append((r.time + options.windowMs + Self.lateHorizonMs, key, nextIncidentId))
         emit(r, .blockedAfterPreflight, .preflight,
              "OPTIONS answered \(r.status == 0 ? "OK" : String(r.status)) but no request followed within \(options.windowMs / 1000) s: the browser refused the preflight response. Likely causes: Access-Control-Allow-Origin missing or not the page's origin, a requested header (often Authorization) missing from Access-Control-Allow-Headers, the method missing from Access-Control-Allow-Methods, or credentials with a wildcard.")
@@ -390,7 +412,7 @@ public final class Correlator {
         while pending.count > options.maxPendingPreflights, let e = expiry.first {
             expiry.removeFirst()
             if pending.tag(forKey: e.key) == e.serial {
-                pending[e.key] = nil
+                letGo(pending.removeValue(forKey: e.key)?.record)
                 totals.evicted += 1
             }
         }

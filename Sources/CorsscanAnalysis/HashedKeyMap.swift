@@ -62,8 +62,9 @@ struct HashedKeyMap<Value> {
     }
 
     /// Sets the value for `key` with a tag of the caller's (a serial number, say), read back
-    /// by `tag(forKey:)`.
-    mutating func set(_ key: UInt64, _ value: Value, tag: UInt64) {
+    /// by `tag(forKey:)`; returns the value it replaced.
+    @discardableResult
+    mutating func set(_ key: UInt64, _ value: Value, tag: UInt64) -> Value? {
         insert(Self.stored(key), value, tag: tag)
     }
 
@@ -85,17 +86,20 @@ struct HashedKeyMap<Value> {
         self = HashedKeyMap()
     }
 
-    private mutating func insert(_ k: UInt64, _ v: Value, tag: UInt64) {
+    @discardableResult
+    private mutating func insert(_ k: UInt64, _ v: Value, tag: UInt64) -> Value? {
         if let i = find(k) {
+            let old = slots[i].value.take()
             slots[i].value = v
             slots[i].tag = tag
-            return
+            return old
         }
         if (count + 1) * 2 > slots.count { resize(slots.count * 2) }
         var i = home(k)
         while slots[i].key != 0 { i = (i + 1) & mask }
         slots[i] = Slot(key: k, tag: tag, value: v)
         count += 1
+        return nil
     }
 
     @discardableResult

@@ -32,17 +32,21 @@ final class AccessLogSource: RecordSource {
     private var worker: WorkerThread?
     /// The current batch, reversed: `popLast` moves records out without copying them.
     private var batch: [AccessRecord] = []
+    /// An emptied batch's storage, reused for the next hand-back: arrays go round between
+    /// the two threads instead of being freed on the one that did not allocate them.
+    private var spare: [AccessRecord]?
     private var done = false
     private var closed = false
 
     /// Records per batch handed between threads, and batches queued at most.
     static let batchSize = 512
     static let queuedBatches = 2
-    /// Used records handed back to the worker at a time, and such hand-backs queued at most
-    /// (more are released by the consumer). Small: records waiting to be released are
-    /// memory held per open input (at most 5 × 128 records, ≈ 0.2 MB).
-    static let recycleSize = 128
-    static let recycledBatches = 4
+    /// Used records handed back to the worker at a time (a batch's worth, so a batch's
+    /// array can carry them), and such hand-backs queued at most (more are released by the
+    /// consumer). Records waiting to be released are memory held per open input: at most
+    /// 3 × 512 records, ≈ 0.6 MB.
+    static let recycleSize = batchSize
+    static let recycledBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
          since: Int64?, until: Int64?, threaded: Bool = false, onClose: @escaping (AccessLogSource) -> Void) {
@@ -72,9 +76,14 @@ final class AccessLogSource: RecordSource {
                 if out.count < size { break }  // the input is exhausted
                 out.reverse()
                 guard q.push(Batch(records: out, final: nil)) else { return }
-                // Used records are released here, on the thread that allocated them.
-                while back.tryPop() != nil {}
-                out = []
+                // Used records are released here, on the thread that allocated them, and
+                // their array carries the next batch.
+                var reuse: [AccessRecord]? = nil
+                while var used = back.tryPop() {
+                    used.removeAll(keepingCapacity: true)
+                    reuse = used
+                }
+                out = reuse ?? []
                 out.reserveCapacity(size)
             }
             out.reverse()
@@ -99,6 +108,7 @@ final class AccessLogSource: RecordSource {
             guard var b = queue!.popBatched() else { done = true; return nil }
             // Swapped, not copied: `batch` must hold the only reference for `popLast` to move.
             swap(&batch, &b.records)
+            if spare == nil, b.records.capacity >= Self.recycleSize { spare = b.records }
             if let f = b.final {
                 stats = f
                 done = true
@@ -110,7 +120,7 @@ final class AccessLogSource: RecordSource {
     /// worker thread to be released, or are released here when it is not taking any.
     func recycle(_ records: inout [AccessRecord]) {
         if let recycled, !done, recycled.tryPush(records) {
-            records = []
+            records = spare.take() ?? []
             records.reserveCapacity(Self.recycleSize)
         } else {
             records.removeAll(keepingCapacity: true)
@@ -134,6 +144,7 @@ final class AccessLogSource: RecordSource {
         }
         source.close()
         batch = []
+        spare = nil
         done = true
         onClose(self)
     }

@@ -134,9 +134,12 @@ final class Pipeline {
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
         used = UsedRecords(inputs: stats.count)
+        // Records the correlator held (pending preflights, …) go back the same way.
+        correlator.collectsReleased = true
         while let r = merger.next() {
             correlator.add(r)
             used.add(consume r)
+            correlator.handOffReleased { held in used.add(held) }
             n &+= 1
             if n & 0xFFFF == 0, let p = progress { p.update(bytesDone: bytesDone()) }
         }

@@ -257,6 +257,22 @@ public enum Timestamp {
     /// `2026-11-21T09:45:12.345Z` (always milliseconds, always `Z`).
     public static func iso8601(_ ms: Int64) -> String {
         let c = civil(ms)
+        if (0...9999).contains(c.year) {
+            // The usual case, digit by digit into one small buffer (reports write many).
+            return String(unsafeUninitializedCapacity: 24) { b in
+                func put(_ v: Int, _ w: Int, _ at: Int) {
+                    var v = v
+                    for k in stride(from: at + w - 1, through: at, by: -1) {
+                        b[k] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                        v /= 10
+                    }
+                }
+                put(c.year, 4, 0); b[4] = 0x2D; put(c.month, 2, 5); b[7] = 0x2D; put(c.day, 2, 8)
+                b[10] = 0x54; put(c.hour, 2, 11); b[13] = 0x3A; put(c.minute, 2, 14); b[16] = 0x3A
+                put(c.second, 2, 17); b[19] = 0x2E; put(c.millis, 3, 20); b[23] = 0x5A
+                return 24
+            }
+        }
         func p(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s

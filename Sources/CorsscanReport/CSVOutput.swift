@@ -81,7 +81,14 @@ public enum CSVOutput {
 
     /// `cell(s)` appended as bytes.
     public static func appendCell(_ s: String, to out: inout [UInt8]) {
-        let u = s.utf8
+        var s = s
+        // Native strings are contiguous UTF-8 already; bridged ones are made so once.
+        s.withUTF8 { appendCell($0, to: &out) }
+    }
+
+    /// `cell` of UTF-8 bytes, appended: one pass to classify, then one bulk copy unless a
+    /// quote must be doubled or a NUL replaced.
+    static func appendCell(_ u: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let first = u.first else { return }
         let neutralise: Bool
         switch first {
@@ -90,10 +97,24 @@ public enum CSVOutput {
         default:
             neutralise = false
         }
+        // Eight bytes at a time: most cells have none of `,` `"` CR LF NUL.
         var needsQuotes = false, hasNUL = false
-        for b in u {
+        var i = 0
+        let base = u.baseAddress!
+        while i + 8 <= u.count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let z = JSONStringEnd.zeroBytes
+            let q = z(w ^ 0x2C2C_2C2C_2C2C_2C2C) | z(w ^ JSONStringEnd.quotes) | z(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+                | z(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            if q != 0 { needsQuotes = true }
+            if z(w) != 0 { hasNUL = true }
+            i += 8
+        }
+        while i < u.count {
+            let b = base[i]
             if b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0D || b == 0x0A { needsQuotes = true }
             if b == 0 { hasNUL = true }
+            i += 1
         }
         if needsQuotes { out.append(UInt8(ascii: "\"")) }
         if neutralise { out.append(UInt8(ascii: "'")) }

@@ -41,6 +41,26 @@ final class TimestampTests: XCTestCase {
         XCTAssertNil(Timestamp.parse(""))
     }
 
+    /// The digit-by-digit formatting agrees with zero-padded decimal fields everywhere,
+    /// including the years it leaves to the general path (before 0000, after 9999).
+    func testISO8601MatchesPaddedFields() {
+        func padded(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+        }
+        var rng = SystemRandomNumberGenerator()
+        let edges: [Int64] = [0, -1, 999, 1000, 86_399_999, -62_167_219_200_000, -62_167_219_200_001,
+                              253_402_300_799_999, 253_402_300_800_000]
+        for ms in edges + (0..<2000).map({ _ in Int64.random(in: -70_000_000_000_000...300_000_000_000_000, using: &rng) }) {
+            let c = Timestamp.civil(ms)
+            let want = "\(padded(c.year, 4))-\(padded(c.month, 2))-\(padded(c.day, 2))T\(padded(c.hour, 2)):"
+                + "\(padded(c.minute, 2)):\(padded(c.second, 2)).\(padded(c.millis, 3))Z"
+            XCTAssertEqual(Timestamp.iso8601(ms), want, "\(ms)")
+        }
+        XCTAssertEqual(Timestamp.iso8601(253_402_300_799_999), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(Timestamp.iso8601(253_402_300_800_000), "10000-01-01T00:00:00.000Z")
+    }
+
     func testFormatRoundTrip() {
         XCTAssertEqual(Timestamp.iso8601(t0 + 5), "2026-11-21T09:45:12.005Z")
         XCTAssertEqual(Timestamp.iso8601(0), "1970-01-01T00:00:00.000Z")
