@@ -100,17 +100,22 @@ public final class Correlator {
 
     @inline(__always)
     private func letGo(_ r: consuming AccessRecord?) {
-        if collectsReleased, let r { releasedRecords.append(r) }
+        guard collectsReleased, let r = r.take() else { return }
+        releasedRecords.append(r)
     }
 
-    /// Processes one gateway record.
-    public func add(_ r: AccessRecord) {
+    /// Processes one gateway record, taking it: what the correlator does not keep is let go
+    /// of at once (handed back when `collectsReleased`), what it keeps is moved, not copied.
+    public func add(_ r: consuming AccessRecord) {
         let k = r.keys.client != 0 ? r.keys : Self.keys(of: r)
         let clientHash = k.client, key = k.path
         let anyPath = Self.key(clientHash, UnsafeBufferPointer(start: nil, count: 0))
         let hasPath = key != anyPath
         let idHash: UInt64? = k.id != 0 ? k.id : nil
-        if let idHash, isDuplicate(r, idHash: idHash, key: key) { return }
+        if let idHash, isDuplicate(r, idHash: idHash, key: key) {
+            letGo(r)
+            return
+        }
 
         if r.time > now {
             now = r.time
@@ -138,14 +143,17 @@ public final class Correlator {
                     totals.followed += 1
                     if !f.reported { followedUp(f.record, after: r) }
                     letGo(f.record)
+                    letGo(r)
                     return
                 }
                 serial += 1
                 let deadline = r.time + options.windowMs + (r.timeInSeconds ? 999 : 0)
-                letGo(pending.set(key, Pending(record: r, serial: serial, deadline: deadline), tag: serial)?.record)
+                letGo(pending.set(key, Pending(record: consume r, serial: serial, deadline: deadline), tag: serial)?.record)
                 expiry.append((deadline, key, serial))
                 enforceBound()
+                return
             }
+            letGo(r)
             return
         }
 
@@ -157,10 +165,11 @@ public final class Correlator {
             preflight = lateFollowUp(r, key: key)
             if preflight == nil, hasPath { preflight = lateFollowUp(r, key: anyPath) }
         }
-        if let p = preflight {
+        if let p = preflight.take() {  // moved out, not copied
             totals.followed += 1
             followedUp(r, after: p)
             letGo(p)
+            letGo(r)
             return
         }
         // Not a follow-up: still a cross-origin caller if the client preflighted recently (a
@@ -169,18 +178,21 @@ public final class Correlator {
         var reported = false
         if r.status >= 400, !options.gatewayResponsesHaveCORS,
            let t = corsClients[clientHash], r.time - t <= options.corsClientMemoryMs {
-            reported = maskedIfGatewayError(r, after: nil)
+            reported = maskedIfGatewayError(r, preflightTime: nil)
         }
         if r.timeInSeconds {
             serial += 1
-            letGo(unclaimed.set(key, (r, reported), tag: serial)?.record)
-            unclaimedExpiry.append((r.time + 1000, key, serial))
+            let until = r.time + 1000
+            letGo(unclaimed.set(key, (consume r, reported), tag: serial)?.record)
+            unclaimedExpiry.append((until, key, serial))
             // Held for a preflight of the same second merged later; within the pending bound
             // (past it the oldest are let go: a same-second pair among them is not matched).
             while unclaimed.count > options.maxPendingPreflights, let e = unclaimedExpiry.first {
                 unclaimedExpiry.removeFirst()
                 if unclaimed.tag(forKey: e.key) == e.serial { letGo(unclaimed.removeValue(forKey: e.key)?.record) }
             }
+        } else {
+            letGo(r)
         }
     }
 
@@ -233,14 +245,14 @@ public final class Correlator {
     /// A follow-up was found for a preflight: only a gateway-generated error is an incident.
     private func followedUp(_ r: AccessRecord, after p: AccessRecord) {
         guard r.status >= 400, !options.gatewayResponsesHaveCORS else { return }
-        maskedIfGatewayError(r, after: p)
+        maskedIfGatewayError(r, preflightTime: p.time)
     }
 
     /// Emits `gateway-error-masked` when `r` is a gateway-generated error; returns whether it did.
     @discardableResult
-    private func maskedIfGatewayError(_ r: AccessRecord, after p: AccessRecord?) -> Bool {
+    private func maskedIfGatewayError(_ r: AccessRecord, preflightTime: Int64?) -> Bool {
         guard let (type, inferredType) = GatewayCauses.errorType(r) else { return false }
-        let after = p.map { " \(max(0, r.time - $0.time)) ms after its preflight" } ?? " (the client preflighted this path earlier)"
+        let after = preflightTime.map { " \(max(0, r.time - $0)) ms after its preflight" } ?? " (the client preflighted this path earlier)"
         let typeText = inferredType ? "likely \(type) (\(r.status) with its \(r.responseLength)-byte default body)" : type
         emit(r, .gatewayErrorMasked, .response,
              "\(r.method.text) answered \(r.status) \(typeText) by the gateway\(after); gateway responses carry no CORS headers by default, so the browser shows a CORS error instead of the \(r.status)",

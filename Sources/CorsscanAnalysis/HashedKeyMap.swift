@@ -35,7 +35,14 @@ struct HashedKeyMap<Value> {
     private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 0x9E37_79B9_7F4A_7C15 : key }
 
     @inline(__always)
-    private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+    private func home(_ k: UInt64) -> Int { Self.home(k, shift) }
+
+    /// The home slot of `k` in a table of `1 << (64 - shift)` slots (static, for loops over
+    /// the slots' buffer while it is being written).
+    @inline(__always)
+    private static func home(_ k: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) &>> shift)
+    }
 
     /// The slot holding `k`, or nil.
     @inline(__always)
@@ -64,7 +71,7 @@ struct HashedKeyMap<Value> {
     /// Sets the value for `key` with a tag of the caller's (a serial number, say), read back
     /// by `tag(forKey:)`; returns the value it replaced.
     @discardableResult
-    mutating func set(_ key: UInt64, _ value: Value, tag: UInt64) -> Value? {
+    mutating func set(_ key: UInt64, _ value: consuming Value, tag: UInt64) -> Value? {
         insert(Self.stored(key), value, tag: tag)
     }
 
@@ -86,42 +93,58 @@ struct HashedKeyMap<Value> {
         self = HashedKeyMap()
     }
 
+    // Slots are read and written through the buffer's pointer: `slots[i].key` on the array
+    // itself copies the whole slot (retaining its value) in generic code.
+
     @discardableResult
-    private mutating func insert(_ k: UInt64, _ v: Value, tag: UInt64) -> Value? {
+    private mutating func insert(_ k: UInt64, _ v: consuming Value, tag: UInt64) -> Value? {
+        var incoming: Value? = consume v  // moved into the slot below
         if let i = find(k) {
-            let old = slots[i].value.take()
-            slots[i].value = v
-            slots[i].tag = tag
-            return old
+            return slots.withUnsafeMutableBufferPointer { s in
+                let old = s[i].value.take()
+                s[i].value = incoming.take()
+                s[i].tag = tag
+                return old
+            }
         }
         if (count + 1) * 2 > slots.count { resize(slots.count * 2) }
-        var i = home(k)
-        while slots[i].key != 0 { i = (i + 1) & mask }
-        slots[i] = Slot(key: k, tag: tag, value: v)
+        let h = home(k), m = mask
+        slots.withUnsafeMutableBufferPointer { s in
+            var i = h
+            while s[i].key != 0 { i = (i + 1) & m }
+            s[i].key = k
+            s[i].tag = tag
+            s[i].value = incoming.take()
+        }
         count += 1
         return nil
     }
 
     @discardableResult
     private mutating func remove(_ k: UInt64) -> Value? {
-        guard var i = find(k) else { return nil }
-        let old = slots[i].value.take()
-        count -= 1
-        // Backward shift: pull later entries of the probe run into the hole.
-        var j = i
-        while true {
-            j = (j + 1) & mask
-            let kj = slots[j].key
-            if kj == 0 { break }
-            let h = home(kj)
-            // Move kj into i when its home is not in (i, j] (cyclically).
-            let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
-            if !inRange {
-                slots.swapAt(i, j)
-                i = j
+        guard let found = find(k) else { return nil }
+        let (m, sh) = (mask, shift)
+        let old = slots.withUnsafeMutableBufferPointer { s in
+            let old = s[found].value.take()
+            // Backward shift: pull later entries of the probe run into the hole.
+            var i = found
+            var j = i
+            while true {
+                j = (j + 1) & m
+                let kj = s[j].key
+                if kj == 0 { break }
+                let h = Self.home(kj, sh)
+                // Move kj into i when its home is not in (i, j] (cyclically).
+                let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
+                if !inRange {
+                    s.swapAt(i, j)
+                    i = j
+                }
             }
+            s[i].key = 0
+            return old
         }
-        slots[i].key = 0
+        count -= 1
         if slots.count > 1024, count * 16 < slots.count { resize(slots.count / 2) }
         return old
     }

@@ -134,12 +134,12 @@ final class Pipeline {
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
         used = UsedRecords(inputs: stats.count)
-        // Records the correlator held (pending preflights, …) go back the same way.
+        // The correlator takes each record and hands it back once it is done with it (at
+        // once, or when a pending preflight or a one-second request is let go).
         correlator.collectsReleased = true
         while let r = merger.next() {
-            correlator.add(r)
-            used.add(consume r)
-            correlator.handOffReleased { held in used.add(held) }
+            correlator.add(consume r)
+            correlator.handOffReleased { done in used.add(done) }
             n &+= 1
             if n & 0xFFFF == 0, let p = progress { p.update(bytesDone: bytesDone()) }
         }

@@ -2,8 +2,9 @@ import XCTest
 import CorsscanCore
 @testable import CorsscanAnalysis
 
-/// `Correlator.collectsReleased`: every record the correlator holds is handed back once,
-/// when it lets go of it, so the pipeline can free it on the thread that allocated it.
+/// `Correlator.collectsReleased`: every record added is handed back exactly once — at once
+/// when the correlator keeps nothing of it, else when it lets go of it — so the pipeline
+/// can free it on the thread that allocated it.
 final class ReleaseHandOffTests: XCTestCase {
     /// Runs `records`, collecting the lines handed back after each `add`.
     private func run(_ records: [AccessRecord], collect: Bool) -> (handedBack: [[Int64]], incidents: [Incident], totals: RunReport.Totals) {
@@ -31,15 +32,16 @@ final class ReleaseHandOffTests: XCTestCase {
         let records = s.records
         let (handed, incidents, totals) = run(records, collect: true)
 
-        XCTAssertEqual(handed[1], [1], "the claimed preflight goes back with its follow-up")
+        XCTAssertEqual(handed[0], [], "a pending preflight is kept")
+        XCTAssertEqual(handed[1], [1, 2], "the claimed preflight goes back with its follow-up")
+        XCTAssertEqual(handed[2], [])
         XCTAssertEqual(handed[3], [3], "a preflight replaced by a newer one for the same key goes back")
         // Line 4 is held as recently blocked (a late follow-up could still retract it) and
         // let go once that horizon has passed.
-        XCTAssertEqual(handed[4], [])
-        XCTAssertEqual(handed[5], [4])
+        XCTAssertEqual(handed[4], [5])
+        XCTAssertEqual(handed[5], [4, 6])
         let all = handed.flatMap { $0 }
-        XCTAssertEqual(all.count, Set(all).count, "no record is handed back twice")
-        XCTAssertFalse(all.contains(2), "a request that followed its preflight is never held")
+        XCTAssertEqual(all.sorted(), Array(1...6), "every record goes back exactly once")
 
         // Collecting changes where memory is freed, nothing else.
         let (none, plainIncidents, plainTotals) = run(records, collect: false)
@@ -66,8 +68,21 @@ final class ReleaseHandOffTests: XCTestCase {
             rec(4, 5_000, .get, "203.0.113.3"),   // 3's second is over
         ]
         let (handed, incidents, _) = run(records, collect: true)
-        XCTAssertEqual(handed[1], [1])
-        XCTAssertEqual(handed[3], [3])
+        XCTAssertEqual(handed[0], [], "held for a preflight of its second")
+        XCTAssertEqual(handed[1], [1, 2])
+        XCTAssertEqual(handed[2], [])
+        XCTAssertEqual(handed[3], [3], "its second is over; 4 is held in turn")
         XCTAssertTrue(incidents.isEmpty)
+    }
+
+    /// A repeat of a record already used is dropped as a duplicate, and goes back at once.
+    func testDuplicateGoesBackAtOnce() {
+        var s = RecordScript()
+        s.add(0, .options, "/orders", 204, requestId: "same-id")
+        var copy = s.records[0]
+        copy.location.line = 2
+        let (handed, _, totals) = run([s.records[0], copy], collect: true)
+        XCTAssertEqual(handed, [[], [2]])
+        XCTAssertEqual(totals.preflights, 1)
     }
 }
