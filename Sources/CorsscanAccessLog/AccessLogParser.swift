@@ -195,9 +195,10 @@ public struct AccessLogParser: Sendable {
     static func scanJSON(_ p: UnsafeBufferPointer<UInt8>, _ j: JSONBody, _ r: inout AccessRecordBuilder,
                          _ st: inout RecordState, _ cache: inout Cache) -> JSONScanner.Result {
         // The layout of the previous line first; the general walk when the line differs.
-        if let layout = cache.layout {
+        if cache.layout != nil {
             let st0 = st
-            if layout.parse(p, j, &r, &st) {
+            // Called through the optional in place: binding it would copy (retain) its arrays.
+            if cache.layout?.parse(p, j, &r, &st) == true {
                 cache.hits += 1
                 return .ok
             }

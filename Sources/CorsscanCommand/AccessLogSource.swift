@@ -74,7 +74,8 @@ final class AccessLogSource: RecordSource {
             while true {
                 decoder.fill(&out, limit: size)
                 if out.count < size { break }  // the input is exhausted
-                out.reverse()
+                // Reversed in place by moves (`Array.reverse` copies each record).
+                out.withUnsafeMutableBufferPointer { $0.reverse() }
                 guard q.push(Batch(records: out, final: nil)) else { return }
                 // Used records are released here, on the thread that allocated them, and
                 // their array carries the next batch.
@@ -86,7 +87,7 @@ final class AccessLogSource: RecordSource {
                 out = reuse ?? []
                 out.reserveCapacity(size)
             }
-            out.reverse()
+            out.withUnsafeMutableBufferPointer { $0.reverse() }
             q.push(Batch(records: out, final: decoder.finish()))
             q.close()
         }
@@ -285,8 +286,8 @@ final class AccessLogDecoder {
                 case .line(let buf, let n):
                     if let reason = parser.parse(buf, into: &builder, cache: &cache) {
                         stats.skip(reason, line: n)
-                    } else if let r = accept(n, builder) {
-                        out.append(r)
+                    } else {
+                        accept(n, builder, into: &out)
                     }
                 case .oversize(let n):
                     stats.skip(.oversizeLine, line: n)
@@ -350,7 +351,9 @@ final class AccessLogDecoder {
                 stats.skip(reason, line: n)
                 return nil
             }
-            return accept(n, builder)
+            var one: [AccessRecord] = []
+            accept(n, builder, into: &one)
+            return one.popLast()
         case .oversize(let n):
             stats.skip(.oversizeLine, line: n)
         case .truncated(let n):
@@ -359,14 +362,17 @@ final class AccessLogDecoder {
         return nil
     }
 
-    private func accept(_ n: Int64, _ builder: borrowing AccessRecordBuilder) -> AccessRecord? {
-        if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return nil }
-        if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return nil }
+    /// Appends the record built from line `n` to `out` (moved, not copied), unless it is
+    /// outside the time range.
+    @inline(__always)
+    private func accept(_ n: Int64, _ builder: borrowing AccessRecordBuilder, into out: inout [AccessRecord]) {
+        if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return }
+        if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return }
         stats.records += 1
         var r = builder.build(location: SourceLocation(input: index, line: n))
         // Hashed here, on the input's own thread, not on the one correlating every input.
         r.keys = Correlator.keys(of: r)
-        return r
+        out.append(consume r)
     }
 
     private func isBlank(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -438,6 +444,6 @@ final class AccessLogDecoder {
             stats.skip(reason, line: number)
             return
         }
-        if let r = accept(number, builder) { queue.append(r) }
+        accept(number, builder, into: &queue)
     }
 }
