@@ -19,8 +19,9 @@ public struct AnalysisOptions: Sendable {
     public var maxTrackedClients = 250_000
     /// Bound on the recent records remembered (by request id, time, method, status, client
     /// and path) to drop repeated deliveries (overlapping exports, Firehose retries); past it
-    /// the oldest are forgotten (a repeat of those is then used twice). 0.75 MB: small
-    /// enough to stay in a core's L2 cache, as the check runs for every record.
+    /// the oldest are forgotten (a repeat of those is then used twice). 0.75 MB, written in
+    /// order (`RecentRecords`): the check for a record in time order touches only a small
+    /// set of the records at its time.
     public var maxRecentRequestIds = 32_768
     /// How long a client that sent a preflight is remembered as a cross-origin caller,
     /// so a gateway error on a later request without its own preflight (a cached preflight,

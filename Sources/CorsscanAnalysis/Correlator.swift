@@ -73,14 +73,14 @@ public final class Correlator {
     public init(options: AnalysisOptions = AnalysisOptions(), browserReports: [BrowserReport] = [],
                 inputPaths: [String] = []) {
         self.options = options
-        self.recentRecords = RecentHashes(capacity: max(1, options.maxRecentRequestIds))
+        self.recentRecords = RecentRecords(capacity: max(1, options.maxRecentRequestIds))
         self.joiner = browserReports.isEmpty ? nil
             : BrowserJoiner(reports: browserReports, options: options, inputPaths: inputPaths)
     }
 
     /// The last `maxRecentRequestIds` records with a request id (a hash of the id, time,
     /// method, status, client and path each).
-    private var recentRecords: RecentHashes
+    private var recentRecords: RecentRecords
     /// Records dropped as repeats of an earlier record with the same request id, per input,
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
     public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
@@ -234,7 +234,7 @@ public final class Correlator {
         h.add(UInt64(bitPattern: r.time))
         h.add(UInt64(r.method.rawValue) << 16 | UInt64(r.status))
         h.add(key)
-        if recentRecords.insert(h.value) { return false }
+        if recentRecords.insert(h.value, time: r.time) { return false }
         var d = duplicates[r.location.input] ?? (0, [])
         d.count += 1
         if d.lines.count < InputStats.samplesPerReason { d.lines.append(r.location.line) }

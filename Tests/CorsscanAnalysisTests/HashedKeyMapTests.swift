@@ -107,28 +107,88 @@ private struct TestRandom {
     }
 }
 
-/// The duplicate check's memory of recent record hashes, against an array of the last
-/// `capacity` distinct hashes as the oracle.
-final class RecentHashesTests: XCTestCase {
-    func testRemembersExactlyTheLastCapacityDistinctHashes() {
-        var rng = TestRandom(seed: 7)
-        for (capacity, keySpace) in [(1, UInt64(4)), (5, 12), (64, 200), (1000, 1 << 40), (300, 700)] {
-            var set = RecentHashes(capacity: capacity)
-            var oracle: [UInt64] = []
-            for step in 0..<30_000 {
-                // Clustered keys (multiples of 2^58 share a home) force probe runs across the end.
-                let k = rng.next() % keySpace &* (step % 3 == 0 ? 1 << 58 : 1)
-                let fresh = !oracle.contains(k)
-                XCTAssertEqual(set.insert(k), fresh, "capacity \(capacity) step \(step)")
-                if fresh {
-                    oracle.append(k)
-                    if oracle.count > capacity { oracle.removeFirst() }
-                }
-                XCTAssertEqual(set.count, oracle.count)
-                if step % 5_000 == 4_999 {
-                    for o in oracle { XCTAssertTrue(set.contains(o), "capacity \(capacity)") }
-                }
+/// The duplicate check's memory (`RecentRecords`) against the plain definition: a
+/// fingerprint is a repeat when it is among the last `capacity` distinct fingerprints
+/// remembered (a repeat is not remembered again). Streams are in time order with late
+/// records mixed in, as the merge delivers them; a fingerprint includes its time.
+final class RecentRecordsTests: XCTestCase {
+    private struct Case {
+        var capacity: Int
+        var lateEvery: UInt64      // about one record in this many is late (0: none)
+        var timeStep: UInt64       // the time moves on with probability 1 / timeStep
+        var repeatEvery: UInt64    // about one record in this many repeats an earlier one
+    }
+
+    func testAgreesWithTheLastCapacityDistinctFingerprints() {
+        let cases = [
+            Case(capacity: 1, lateEvery: 0, timeStep: 1, repeatEvery: 2),
+            Case(capacity: 5, lateEvery: 7, timeStep: 3, repeatEvery: 3),
+            Case(capacity: 64, lateEvery: 0, timeStep: 50, repeatEvery: 4),     // big same-time groups
+            Case(capacity: 64, lateEvery: 5, timeStep: 2, repeatEvery: 3),
+            Case(capacity: 300, lateEvery: 40, timeStep: 1000, repeatEvery: 6), // groups beyond capacity
+            Case(capacity: 1000, lateEvery: 3, timeStep: 4, repeatEvery: 5),
+        ]
+        var rng = TestRandom(seed: 11)
+        for c in cases {
+            var set = RecentRecords(capacity: c.capacity)
+            var oracle: [UInt64] = []          // the last `capacity` distinct, oldest first
+            var sent: [(hash: UInt64, time: Int64)] = []
+            var newest: Int64 = 1_795_000_000_000
+            var nextID: UInt64 = 0
+            func fingerprint(_ id: UInt64, _ time: Int64) -> UInt64 {
+                var h = ByteHash()
+                h.add(id)
+                h.add(UInt64(bitPattern: time))
+                return h.value
             }
+            var repeats = 0, lateOnes = 0
+            for step in 0..<20_000 {
+                if rng.next() % c.timeStep == 0 { newest += Int64(1 + rng.next() % 1000) }
+                var record: (hash: UInt64, time: Int64)
+                if !sent.isEmpty, rng.next() % c.repeatEvery == 0 {
+                    // A repeat of a record sent before: recently (within the capacity or a
+                    // little beyond it) or long ago. Late unless it has the newest time.
+                    let back = rng.next() % 4 == 0 ? Int(rng.next() % UInt64(sent.count)) : Int(rng.next() % UInt64(min(sent.count, 2 * c.capacity + 2)))
+                    record = sent[sent.count - 1 - back]
+                    guard record.time <= newest else { continue }
+                } else {
+                    var time = newest
+                    if c.lateEvery > 0, rng.next() % c.lateEvery == 0 { time -= Int64(rng.next() % 5000) }
+                    nextID += 1
+                    record = (fingerprint(nextID, time), time)
+                }
+                if record.time < newest { lateOnes += 1 }
+                let fresh = !oracle.contains(record.hash)
+                XCTAssertEqual(set.insert(record.hash, time: record.time), fresh, "capacity \(c.capacity) step \(step)")
+                if fresh {
+                    oracle.append(record.hash)
+                    if oracle.count > c.capacity { oracle.removeFirst() }
+                } else {
+                    repeats += 1
+                }
+                sent.append(record)
+            }
+            XCTAssertGreaterThan(repeats, 100, "capacity \(c.capacity): repeats exercised")
+            if c.lateEvery > 0 { XCTAssertGreaterThan(lateOnes, 100, "capacity \(c.capacity): late records exercised") }
         }
+    }
+
+    /// However many records share one time, or arrive late, memory stays bounded by the capacity.
+    func testMemoryIsBoundedByTheCapacity() {
+        var set = RecentRecords(capacity: 300)
+        for k in 0..<100_000 {
+            var h = ByteHash()
+            h.add(UInt64(k))
+            XCTAssertTrue(set.insert(h.value, time: 1_000))  // one time, 100 000 distinct records
+        }
+        for k in 0..<100_000 {
+            var h = ByteHash()
+            h.add(UInt64(k) | 1 << 40)
+            XCTAssertTrue(set.insert(h.value, time: 999 - Int64(k % 500)))  // all late
+        }
+        let f = set.footprint
+        XCTAssertEqual(f.ring, 300)
+        XCTAssertLessThanOrEqual(f.groupSlots, 2048)
+        XCTAssertLessThanOrEqual(f.late, 301)
     }
 }
