@@ -61,6 +61,13 @@ struct RecentRecords {
         if time >= newest {
             if time > newest {
                 newest = time
+                // Sized for the time just ended: a set much larger than its entries scatters
+                // them over cache lines touched once a second.
+                if group.count > 64, groupCount * 8 < group.count {
+                    var size = 64
+                    while size < groupCount * 2 { size *= 2 }
+                    group = Array(repeating: Slot(hash: 0, generation: 0, arrival: 0), count: size)
+                }
                 generation &+= 1
                 groupCount = 0
             }
