@@ -168,7 +168,7 @@ public final class Correlator {
         if let p = preflight.take() {  // moved out, not copied
             totals.followed += 1
             followedUp(r, after: p)
-            letGo(p)
+            letGo(consume p)
             letGo(r)
             return
         }
