@@ -85,9 +85,10 @@ public final class Correlator {
     /// with the first few line numbers (the pipeline counts them as skipped `duplicate`).
     public private(set) var duplicates: [Int32: (count: Int64, lines: [Int64])] = [:]
 
-    /// When set, records the correlator lets go of (a claimed or expired preflight, an
-    /// unclaimed request whose second is over) are kept for `handOffReleased` instead of
-    /// being released here: the pipeline frees them on the thread that allocated them.
+    /// When set, every record the correlator is done with is kept for `handOffReleased`
+    /// instead of being released here — at once when it keeps nothing of it, later when it
+    /// lets go of one it held (a claimed, replaced or expired preflight, a one-second request
+    /// whose second is over) — so the pipeline can free it on the thread that allocated it.
     public var collectsReleased = false
     private var releasedRecords: [AccessRecord] = []
 

@@ -22,7 +22,7 @@ final class HashedKeyMapTests: XCTestCase {
                     oracle[k] = Int64(step)
                     tags[k] = 0
                 case 2..<5:
-                    map.set(k, Int64(step), tag: UInt64(step) * 3 + 1)
+                    XCTAssertEqual(map.set(k, Int64(step), tag: UInt64(step) * 3 + 1), oracle[k], "returns what it replaced")
                     oracle[k] = Int64(step)
                     tags[k] = UInt64(step) * 3 + 1
                 case 5..<8:
