@@ -77,14 +77,16 @@ final class AccessLogSource: RecordSource {
                 // Reversed in place by moves (`Array.reverse` copies each record).
                 out.withUnsafeMutableBufferPointer { $0.reverse() }
                 guard q.push(Batch(records: out, final: nil)) else { return }
-                // Used records are released here, on the thread that allocated them, and
-                // their array carries the next batch.
-                var reuse: [AccessRecord]? = nil
-                while var used = back.tryPop() {
-                    used.removeAll(keepingCapacity: true)
-                    reuse = used
-                }
-                out = reuse ?? []
+                // Used records are released here, on the thread that allocated them: one
+                // before each record the next batch builds (a free just before each
+                // allocation keeps malloc on its per-thread cache). The array emptied while
+                // building this batch carries the next one.
+                var emptied: [AccessRecord] = []
+                swap(&emptied, &decoder.toRelease)
+                emptied.removeAll(keepingCapacity: true)
+                decoder.toRelease = back.tryPop() ?? []
+                while var more = back.tryPop() { more.removeAll(keepingCapacity: true) }
+                out = emptied
                 out.reserveCapacity(size)
             }
             out.withUnsafeMutableBufferPointer { $0.reverse() }
@@ -210,6 +212,8 @@ final class AccessLogDecoder {
     private var queue: [AccessRecord] = []
     private var queueHead = 0
     private var eventNumber: Int64 = 0
+    /// Used records to release while decoding, one per record built (set by the worker).
+    var toRelease: [AccessRecord] = []
     private var containerScratch = LogEventContainer.Scratch()
     private var done = false
 
@@ -373,6 +377,7 @@ final class AccessLogDecoder {
         // Hashed here, on the input's own thread, not on the one correlating every input.
         r.keys = Correlator.keys(of: r)
         out.append(consume r)
+        _ = toRelease.popLast()
     }
 
     private func isBlank(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
