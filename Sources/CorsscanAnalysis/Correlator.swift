@@ -190,7 +190,7 @@ public final class Correlator {
             // (past it the oldest are let go: a same-second pair among them is not matched).
             while unclaimed.count > options.maxPendingPreflights, let e = unclaimedExpiry.first {
                 unclaimedExpiry.removeFirst()
-                if unclaimed.tag(forKey: e.key) == e.serial { letGo(unclaimed.removeValue(forKey: e.key)?.record) }
+                letGo(unclaimed.removeValue(forKey: e.key, ifTag: e.serial)?.record)
             }
         } else {
             letGo(r)
@@ -304,7 +304,7 @@ public final class Correlator {
         expire(before: end)
         while !expiry.isEmpty {
             let e = expiry.removeFirst()
-            guard pending.tag(forKey: e.key) == e.serial, let p = pending.removeValue(forKey: e.key) else { continue }
+            guard let p = pending.removeValue(forKey: e.key, ifTag: e.serial) else { continue }
             if e.deadline < end {
                 blocked(p.record, key: e.key)
             } else {
@@ -375,14 +375,12 @@ public final class Correlator {
     private func expire(before time: Int64) {
         while let e = expiry.first, e.deadline < time {
             expiry.removeFirst()
-            guard pending.tag(forKey: e.key) == e.serial, let p = pending.removeValue(forKey: e.key) else { continue }
+            guard let p = pending.removeValue(forKey: e.key, ifTag: e.serial) else { continue }
             blocked(p.record, key: e.key)
         }
         while let e = blockedExpiry.first, e.until < time {
             blockedExpiry.removeFirst()
-            if recentlyBlocked.tag(forKey: e.key) == UInt64(e.incident) {
-                letGo(recentlyBlocked.removeValue(forKey: e.key)?.preflight)
-            }
+            letGo(recentlyBlocked.removeValue(forKey: e.key, ifTag: UInt64(e.incident))?.preflight)
         }
         while let e = corsExpiry.first, e.time + options.corsClientMemoryMs < time {
             corsExpiry.removeFirst()
@@ -395,7 +393,7 @@ public final class Correlator {
         }
         while let e = unclaimedExpiry.first, e.until < time {
             unclaimedExpiry.removeFirst()
-            if unclaimed.tag(forKey: e.key) == e.serial { letGo(unclaimed.removeValue(forKey: e.key)?.record) }
+            letGo(unclaimed.removeValue(forKey: e.key, ifTag: e.serial)?.record)
         }
     }
 
@@ -424,8 +422,8 @@ public final class Correlator {
     private func enforceBound() {
         while pending.count > options.maxPendingPreflights, let e = expiry.first {
             expiry.removeFirst()
-            if pending.tag(forKey: e.key) == e.serial {
-                letGo(pending.removeValue(forKey: e.key)?.record)
+            if let p = pending.removeValue(forKey: e.key, ifTag: e.serial) {
+                letGo(p.record)
                 totals.evicted += 1
             }
         }

@@ -64,7 +64,7 @@ struct HashedKeyMap<Value> {
             return slots[i].value
         }
         set {
-            if let newValue { insert(Self.stored(key), newValue, tag: 0) } else { remove(Self.stored(key)) }
+            if let newValue { insert(Self.stored(key), newValue, tag: 0) } else { removeValue(forKey: key) }
         }
     }
 
@@ -76,8 +76,7 @@ struct HashedKeyMap<Value> {
     }
 
     /// The tag the entry for `key` was set with (0 when set through the subscript), nil when
-    /// there is no entry. Reads no value, so checking whether an entry is still the one an
-    /// expiry queue refers to copies (and retains) nothing.
+    /// there is no entry. Reads no value (copies and retains nothing).
     func tag(forKey key: UInt64) -> UInt64? {
         guard let i = find(Self.stored(key)) else { return nil }
         return slots.withUnsafeBufferPointer { $0[i].tag }
@@ -86,7 +85,16 @@ struct HashedKeyMap<Value> {
     /// Removes and returns the value for `key`.
     @discardableResult
     mutating func removeValue(forKey key: UInt64) -> Value? {
-        remove(Self.stored(key))
+        guard let i = find(Self.stored(key)) else { return nil }
+        return remove(at: i)
+    }
+
+    /// Removes and returns the value for `key` if its entry carries `tag` (an expiry queue's
+    /// entry is still the map's): one probe, nothing copied when the tag differs.
+    @discardableResult
+    mutating func removeValue(forKey key: UInt64, ifTag tag: UInt64) -> Value? {
+        guard let i = find(Self.stored(key)), slots.withUnsafeBufferPointer({ $0[i].tag }) == tag else { return nil }
+        return remove(at: i)
     }
 
     mutating func removeAll() {
@@ -120,9 +128,8 @@ struct HashedKeyMap<Value> {
         return nil
     }
 
-    @discardableResult
-    private mutating func remove(_ k: UInt64) -> Value? {
-        guard let found = find(k) else { return nil }
+    /// Empties slot `found` and returns its value.
+    private mutating func remove(at found: Int) -> Value? {
         let (m, sh) = (mask, shift)
         let old = slots.withUnsafeMutableBufferPointer { s in
             let old = s[found].value.take()

@@ -38,8 +38,13 @@ struct RecentRecords {
         var generation: UInt64
         var arrival: Int64
     }
-    private var group: [Slot] = Array(repeating: Slot(hash: 0, generation: 0, arrival: 0), count: 64)
+    private var group = Self.emptyGroup(64)
     private var generation: UInt64 = 1
+
+    /// A set of `size` slots, none in any generation yet.
+    private static func emptyGroup(_ size: Int) -> [Slot] {
+        Array(repeating: Slot(hash: 0, generation: 0, arrival: 0), count: size)
+    }
     private var groupCount = 0
 
     // Late entries: fingerprint → arrival, and their arrival order for forgetting.
@@ -66,7 +71,7 @@ struct RecentRecords {
                 if group.count > 64, groupCount * 8 < group.count {
                     var size = 64
                     while size < groupCount * 2 { size *= 2 }
-                    group = Array(repeating: Slot(hash: 0, generation: 0, arrival: 0), count: size)
+                    group = Self.emptyGroup(size)
                 }
                 generation &+= 1
                 groupCount = 0
@@ -124,7 +129,7 @@ struct RecentRecords {
         let old = group
         let size = old.count >= 4 * capacity ? old.count : old.count * 2
         let (previous, oldest) = (generation, arrivals - Int64(capacity))
-        group = Array(repeating: Slot(hash: 0, generation: 0, arrival: 0), count: size)
+        group = Self.emptyGroup(size)
         generation &+= 1
         groupCount = 0
         let (g, mask) = (generation, size - 1)

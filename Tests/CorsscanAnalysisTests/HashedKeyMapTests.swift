@@ -25,9 +25,18 @@ final class HashedKeyMapTests: XCTestCase {
                     XCTAssertEqual(map.set(k, Int64(step), tag: UInt64(step) * 3 + 1), oracle[k], "returns what it replaced")
                     oracle[k] = Int64(step)
                     tags[k] = UInt64(step) * 3 + 1
-                case 5..<8:
+                case 5..<7:
                     XCTAssertEqual(map.removeValue(forKey: k), oracle.removeValue(forKey: k))
                     tags[k] = nil
+                case 7:
+                    // Removed only when the entry still carries the tag asked for.
+                    let asked = rng.next() % 2 == 0 ? tags[k] ?? 1 : 2
+                    if tags[k] == asked {
+                        XCTAssertEqual(map.removeValue(forKey: k, ifTag: asked), oracle.removeValue(forKey: k))
+                        tags[k] = nil
+                    } else {
+                        XCTAssertNil(map.removeValue(forKey: k, ifTag: asked))
+                    }
                 default:
                     XCTAssertEqual(map[k], oracle[k])
                     XCTAssertEqual(map.tag(forKey: k), tags[k])
