@@ -69,7 +69,8 @@ let package = Package(
         // relative to the test files.
         .testTarget(
             name: "CorsscanCommandTests",
-            dependencies: ["corsscan", "corsscan-fuzz", "CorsscanCommand", "CorsscanCore", "CorsscanInput"],
+            dependencies: ["corsscan", "corsscan-fuzz", "CorsscanCommand", "CorsscanCore", "CorsscanInput",
+                           "CorsscanAccessLog", "CorsscanAnalysis"],
             exclude: ["Fixtures"]
         ),
     ]

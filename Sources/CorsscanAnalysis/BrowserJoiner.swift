@@ -60,6 +60,7 @@ final class BrowserJoiner {
 
     /// Considers one gateway record (records arrive in time order).
     func offer(_ r: AccessRecord) {
+        assert(r.hasFields, "a fieldless record offered to the browser joiner")
         if !byRequestId.isEmpty {
             for field in [AccessRecord.Field.requestId, .extendedRequestId] where r.has(field) {
                 let hash = r.withStorage { ByteHash.of(UnsafeBufferPointer(rebasing: $0[r.range(field)])) }

@@ -101,7 +101,8 @@ public final class Correlator {
 
     @inline(__always)
     private func letGo(_ r: consuming AccessRecord?) {
-        guard collectsReleased, let r = r.take() else { return }
+        // A fieldless record holds no memory of its own: nothing to hand back.
+        guard collectsReleased, let r = r.take(), r.hasFields else { return }
         releasedRecords.append(r)
     }
 
@@ -201,7 +202,24 @@ public final class Correlator {
     /// (ip, user agent, origin), client + correlation path (the client alone when the record
     /// has no path) and the request id (0: none). Pure, so a parsing thread can compute
     /// them ahead (`AccessRecord.keys`).
-    public static func keys(of r: AccessRecord) -> RecordKeys {
+    public static func keys(of r: AccessRecord) -> RecordKeys { keys(fields: r) }
+
+    /// The keys of the record a builder holds (the same as of the record it builds).
+    public static func keys(of b: AccessRecordBuilder) -> RecordKeys { keys(fields: b) }
+
+    /// Whether the correlator may read the text fields of a record with this method and
+    /// status: it reports (and shows the fields of) preflights and error responses only.
+    /// Other records may be built fieldless (`AccessRecordBuilder.build(location:keys:fieldless:)`) unless
+    /// browser reports are joined (`joinsBrowserReports`), which compare every record.
+    @inlinable
+    public static func needsFields(method: HTTPMethod, status: UInt16) -> Bool {
+        method == .options || status >= 400
+    }
+
+    /// Whether every record is offered to the browser joiner (so none may be fieldless).
+    public var joinsBrowserReports: Bool { joiner != nil }
+
+    private static func keys<F: RecordFieldBytes>(fields r: F) -> RecordKeys {
         r.withStorage { s in
             var client = ByteHash()
             client.add(UnsafeBufferPointer(rebasing: s[r.range(.sourceIP)]))
@@ -447,7 +465,8 @@ public final class Correlator {
     /// An incident carrying a gateway record's fields.
     static func incident(from r: AccessRecord, _ c: FailureClass, _ stage: Stage, _ confidence: Confidence,
                          evidence: String, followupStatus: Int? = nil, gatewayError: String? = nil) -> Incident {
-        Incident(
+        assert(r.hasFields, "an incident from a fieldless record (see Correlator.needsFields)")
+        return Incident(
             time: r.time, failureClass: c, stage: stage, confidence: confidence,
             clientIP: r.string(.sourceIP) ?? "", userAgent: r.string(.userAgent) ?? "",
             origin: r.string(.origin) ?? "", method: r.method.text, path: PathMatching.displayPath(r),

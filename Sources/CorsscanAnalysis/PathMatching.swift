@@ -13,8 +13,8 @@ enum PathMatching {
     /// then matches any path of the same client.
     /// A greedy template (`/{proxy+}`, AWS's catch-all `OPTIONS /{proxy+}` route) also
     /// counts as no path: it answers preflights for every path.
-    /// `s` is the record's storage (`AccessRecord.withStorage`); the result is a range of it.
-    static func correlationPath(_ r: AccessRecord, in s: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+    /// `s` is the record's storage (`withStorage`); the result is a range of it.
+    static func correlationPath<F: RecordFieldBytes>(_ r: F, in s: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         let raw = r.range(.path)
         if !raw.isEmpty { return raw }
         var t = r.range(.resourcePath)

@@ -49,13 +49,14 @@ final class AccessLogSource: RecordSource {
     static let recycledBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
-         since: Int64?, until: Int64?, threaded: Bool = false, onClose: @escaping (AccessLogSource) -> Void) {
+         since: Int64?, until: Int64?, threaded: Bool = false, fieldless: Bool = false,
+         onClose: @escaping (AccessLogSource) -> Void) {
         self.index = index
         self.stats = stats
         self.onClose = onClose
         self.source = source
         let decoder = AccessLogDecoder(source: source, index: index, stats: stats, plan: plan, template: template,
-                                       since: since, until: until)
+                                       since: since, until: until, fieldless: fieldless)
         guard threaded else {
             inline = decoder
             return
@@ -214,12 +215,16 @@ final class AccessLogDecoder {
     private var eventNumber: Int64 = 0
     /// Used records to release while decoding, one per record built (set by the worker).
     var toRelease: [AccessRecord] = []
+    /// Whether records the correlator never reads the fields of are built without them
+    /// (`Correlator.needsFields`): false when browser reports are joined.
+    let fieldless: Bool
     private var containerScratch = LogEventContainer.Scratch()
     private var done = false
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
-         since: Int64?, until: Int64?) {
+         since: Int64?, until: Int64?, fieldless: Bool) {
         self.source = source
+        self.fieldless = fieldless
         self.index = index
         self.stats = stats
         self.template = template
@@ -373,10 +378,10 @@ final class AccessLogDecoder {
         if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return }
         if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return }
         stats.records += 1
-        var r = builder.build(location: SourceLocation(input: index, line: n))
         // Hashed here, on the input's own thread, not on the one correlating every input.
-        r.keys = Correlator.keys(of: r)
-        out.append(consume r)
+        let keys = Correlator.keys(of: builder)
+        out.append(builder.build(location: SourceLocation(input: index, line: n), keys: keys,
+                                 fieldless: fieldless && !Correlator.needsFields(method: builder.method, status: builder.status)))
         _ = toRelease.popLast()
     }
 

@@ -131,6 +131,7 @@ final class Pipeline {
                 spill.append(batch) { loc in self.sourceText(loc) }
             }
         }
+        fieldlessRecords = !correlator.joinsBrowserReports
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
         used = UsedRecords(inputs: stats.count)
@@ -198,6 +199,9 @@ final class Pipeline {
     /// Records the correlator is done with, on their way back to their decode threads.
     private var used = UsedRecords(inputs: 0)
     private var closedBytes: Int64 = 0
+    /// Whether inputs opened for merging build fieldless records where the correlator
+    /// allows (`Correlator.needsFields`); set once the correlator is made.
+    private var fieldlessRecords = false
 
     private func bytesDone() -> Int64 {
         closedBytes + openSources.values.reduce(0) { $0 + $1.bytesRead }
@@ -211,7 +215,8 @@ final class Pipeline {
         let base = stats[i]
         let make: (ByteSource) -> AccessLogSource = { [unowned self] src in
             let s = AccessLogSource(source: src, index: index, stats: base, plan: plan, template: config.template,
-                                    since: config.since, until: config.until, threaded: true) { [unowned self] done in
+                                    since: config.since, until: config.until, threaded: true,
+                                    fieldless: fieldlessRecords) { [unowned self] done in
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil

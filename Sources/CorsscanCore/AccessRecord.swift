@@ -30,16 +30,24 @@ public struct AccessRecord: @unchecked Sendable {
     public var location: SourceLocation
     /// The correlation keys when computed ahead (on the thread that parsed the record, so
     /// the correlating thread does less); `RecordKeys.none` until then.
-    public var keys = RecordKeys.none
+    public var keys: RecordKeys
 
     /// One allocation per record: the end offset of each field (`fieldCount` × UInt32, in
     /// `Field` order, counted from `headerBytes`), then the fields' bytes. The record
-    /// itself stays small, so moving it between threads and buffers is cheap.
-    @usableFromInline var storage: RecordBytes
+    /// itself stays small, so moving it between threads and buffers is cheap. Nil for a
+    /// fieldless record (see `hasFields`).
+    @usableFromInline var storage: RecordBytes?
     @usableFromInline static let headerBytes = 4 * 14
 
+    /// False for a record built without its text fields (`AccessRecordBuilder.build(location:keys:fieldless:)`):
+    /// its numbers and `keys` only, every field missing. The pipeline builds such records
+    /// for the requests the correlator never reports or shows (`Correlator.needsFields`),
+    /// sparing an allocation, a copy and a free per record.
     @inlinable
-    func end(_ i: Int) -> Int {
+    public var hasFields: Bool { storage != nil }
+
+    @inlinable
+    func end(_ storage: RecordBytes, _ i: Int) -> Int {
         Self.headerBytes + Int(storage.withUnsafeMutablePointerToElements {
             UnsafeRawPointer($0).load(fromByteOffset: i * 4, as: UInt32.self)
         })
@@ -53,14 +61,16 @@ public struct AccessRecord: @unchecked Sendable {
     /// Where a field lies in the record's bytes (see `withStorage`); empty when missing.
     @inlinable
     public func range(_ field: Field) -> Range<Int> {
+        guard let storage else { return 0..<0 }
         let i = field.rawValue
-        return (i == 0 ? Self.headerBytes : end(i - 1))..<end(i)
+        return (i == 0 ? Self.headerBytes : end(storage, i - 1))..<end(storage, i)
     }
 
     /// Calls `body` with all the record's text bytes (fields located by `range(_:)`),
     /// without copying or retaining them: for hot loops that read several fields.
     @inlinable
     public func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard let storage else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
         let count = storage.header
         return try storage.withUnsafeMutablePointerToElements {
             try body(UnsafeBufferPointer(start: $0, count: count))
@@ -93,16 +103,24 @@ public struct AccessRecord: @unchecked Sendable {
         self = b.build(location: location)
     }
 
-    @usableFromInline
-    init(builder b: borrowing AccessRecordBuilder, location: SourceLocation) {
-        time = b.time
-        timeInSeconds = b.timeInSeconds
-        method = b.method
-        status = b.status
-        integrationStatus = b.integrationStatus
-        latencyMs = b.latencyMs
-        responseLength = b.responseLength
+    @inlinable @inline(__always)
+    init(time: Int64, timeInSeconds: Bool, method: HTTPMethod, status: UInt16, integrationStatus: UInt16,
+         latencyMs: Int32, responseLength: Int32, location: SourceLocation, keys: RecordKeys,
+         storage: RecordBytes?) {
+        self.time = time
+        self.timeInSeconds = timeInSeconds
+        self.method = method
+        self.status = status
+        self.integrationStatus = integrationStatus
+        self.latencyMs = latencyMs
+        self.responseLength = responseLength
         self.location = location
+        self.keys = keys
+        self.storage = storage
+    }
+
+    @usableFromInline
+    static func storage(of b: borrowing AccessRecordBuilder) -> RecordBytes {
         let sc = b.scratch
         var total = 0
         for i in 0..<AccessRecord.fieldCount { total += Int(sc.range(i).count) }
@@ -122,7 +140,7 @@ public struct AccessRecord: @unchecked Sendable {
                 raw.storeBytes(of: UInt32(truncatingIfNeeded: o), toByteOffset: i * 4, as: UInt32.self)
             }
         }
-        self.storage = storage
+        return storage
     }
 }
 
@@ -135,6 +153,19 @@ public final class RecordBytes: ManagedBuffer<Int, UInt8> {
         unsafeDowncast(RecordBytes.create(minimumCapacity: count) { _ in count }, to: RecordBytes.self)
     }
 }
+
+/// A record's text fields wherever they lie: a built record's storage or a builder's
+/// scratch, so what is derived from them (the correlation keys) can be computed before
+/// deciding how to build the record.
+public protocol RecordFieldBytes {
+    /// Where a field lies in the buffer `withStorage` passes; empty when missing.
+    func range(_ field: AccessRecord.Field) -> Range<Int>
+    /// Calls `body` with the bytes the fields lie in, without copying them.
+    func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R
+}
+
+extension AccessRecord: RecordFieldBytes {}
+extension AccessRecordBuilder: RecordFieldBytes {}
 
 /// Collects one record's fields while a parser walks a line; reused across lines.
 ///
@@ -207,6 +238,19 @@ public struct AccessRecordBuilder: Sendable {
         return try body(UnsafeBufferPointer(start: scratch.base + Int(r.start), count: Int(r.count)))
     }
 
+    /// Where a field set so far lies in the buffer `withStorage` passes; empty when missing.
+    @inlinable
+    public func range(_ field: Field) -> Range<Int> {
+        let r = scratch.range(field.rawValue)
+        return Int(r.start)..<(Int(r.start) + Int(r.count))
+    }
+
+    /// Calls `body` with the bytes of every field set so far (located by `range(_:)`).
+    @inlinable
+    public func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: scratch.base, count: scratch.count))
+    }
+
     /// The bytes set so far for a field (a copy).
     public func bytes(_ field: Field) -> ArraySlice<UInt8> { withBytes(field) { ArraySlice($0) } }
 
@@ -215,7 +259,17 @@ public struct AccessRecordBuilder: Sendable {
     /// The finished record.
     @inlinable
     public func build(location: SourceLocation) -> AccessRecord {
-        AccessRecord(builder: self, location: location)
+        build(location: location, keys: .none, fieldless: false)
+    }
+
+    /// The finished record with its correlation keys computed ahead; `fieldless` leaves
+    /// its text fields out (`AccessRecord.hasFields` false: no allocation), so compute
+    /// what is needed of them first (`withStorage`, `range`).
+    @inlinable
+    public func build(location: SourceLocation, keys: RecordKeys, fieldless: Bool) -> AccessRecord {
+        AccessRecord(time: time, timeInSeconds: timeInSeconds, method: method, status: status,
+                     integrationStatus: integrationStatus, latencyMs: latencyMs, responseLength: responseLength,
+                     location: location, keys: keys, storage: fieldless ? nil : AccessRecord.storage(of: self))
     }
 }
 
