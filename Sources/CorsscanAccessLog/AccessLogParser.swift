@@ -105,9 +105,15 @@ public struct AccessLogParser: Sendable {
     /// (per thread); it only ever changes speed, never results.
     public struct Cache {
         var memo: KeyMemo? = KeyMemo()
-        var layout: FlatJSONLayout?
+        var layout: FlatJSONLayout? {
+            didSet { escapedLayout = layout?.escapedForm() }
+        }
+        /// `layout` for messages still escaped (`parseInPlace`).
+        var escapedLayout: FlatJSONLayout?
         /// Lines the layout did and did not fit, and learning attempts left.
         var hits = 0, misses = 0, learnBudget = 64
+        /// Escaped messages the escaped layout did and did not fit.
+        var inPlaceHits = 0, inPlaceMisses = 0
 
         public init() {}
 
@@ -149,6 +155,40 @@ public struct AccessLogParser: Sendable {
         var st = RecordState()
         guard !isBlank(message) else { return .blank }
         return parseBody(message, fallbackTime: fallbackTime, into: &record, state: &st, cache: &cache)
+    }
+
+    /// What `parseInPlace` did with a message.
+    public enum InPlace: Equatable {
+        /// A record was produced.
+        case record
+        /// The message fitted but gave no record, for this reason.
+        case skipped(SkipReason)
+        /// Not parsed: unescape the message and call `parse(message:…)`.
+        case unescapeFirst
+    }
+
+    /// Parses a message still escaped as the content of the JSON string it came in (a
+    /// Firehose envelope's `message`) where it lies, when it fits the flat JSON layout
+    /// learned from the previous messages (`FlatJSONLayout.escapedForm`). Gives what
+    /// `parse(message:…)` gives for the unescaped message, or `.unescapeFirst`.
+    public func parseInPlace(escapedMessage m: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?,
+                             into r: inout AccessRecordBuilder, cache: inout Cache) -> InPlace {
+        guard case .json(let j) = body, cache.escapedLayout != nil else { return .unescapeFirst }
+        r.reset()
+        var st = RecordState()
+        // Called through the optional in place: binding it would copy (retain) its arrays.
+        guard cache.escapedLayout?.parse(m, j, &r, &st) == true else {
+            cache.inPlaceMisses += 1
+            if cache.inPlaceMisses > 64, cache.inPlaceMisses > cache.inPlaceHits / 4 {
+                // Messages escaped some other way (`\/`, `\u…`): stop trying.
+                cache.escapedLayout = nil
+            }
+            return .unescapeFirst
+        }
+        cache.inPlaceHits += 1
+        cache.hits += 1
+        if let reason = finish(&r, st, fallbackTime: fallbackTime, positional: false) { return .skipped(reason) }
+        return .record
     }
 
     func parseLine(_ line: UnsafeBufferPointer<UInt8>, into record: inout AccessRecordBuilder,

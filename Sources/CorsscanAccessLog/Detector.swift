@@ -92,20 +92,19 @@ public enum LogEventContainer {
         return scan(object, eventCount: &eventCount, scratch: &scratch, onEvent: onEvent)
     }
 
-    /// Where one event's decoded message (`start == -1`: none) lies in `Scratch.bytes`, and
-    /// its time.
+    /// Where one event's message (`start == -1`: none) lies in the envelope, escaped (the
+    /// content of its JSON string), and its time.
     struct EventSpan: Sendable {
         var start: Int
         var end: Int
         var time: Int64
     }
 
-    /// Working memory of `scan`, reused across objects: the events found and their
-    /// messages, decoded.
+    /// Working memory of `scan`, reused across objects: the events found, and room for
+    /// one message unescaped.
     public struct Scratch: Sendable {
         var spans: [EventSpan] = []
         var bytes: [UInt8] = []
-        var used = 0
 
         public init() {}
     }
@@ -117,30 +116,73 @@ public enum LogEventContainer {
     /// whose result is the contract (the fuzz target compares the two).
     public static func scan(_ object: UnsafeBufferPointer<UInt8>, eventCount: inout Int, scratch: inout Scratch,
                             onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Kind {
-        if let kind = scanOnce(object, scratch: &scratch) {
+        if let (kind, _) = scanOnce(object, scratch: &scratch) {
             eventCount = scratch.spans.count
-            if kind == .data {
-                scratch.bytes.withUnsafeBufferPointer { bytes in
-                    for s in scratch.spans {
-                        if s.start < 0 {
-                            onEvent(UnsafeBufferPointer(rebasing: object[0..<0]), s.time)
-                        } else {
-                            onEvent(UnsafeBufferPointer(rebasing: bytes[s.start..<s.end]), s.time)
-                        }
-                    }
-                }
-            }
+            if kind == .data { deliver(&scratch, in: object, onEvent) }
             return kind
         }
         return scanReference(object, eventCount: &eventCount, onEvent: onEvent)
     }
 
-    /// One strict pass over an envelope: `.data`/`.control` with `scratch` filled (messages
-    /// decoded as they are passed), or nil when the object is anything else (not a
-    /// container, broken, oddly shaped).
-    static func scanOnce(_ p: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Kind? {
+    /// `scan` of the envelope at the start of `bytes`, which may run on past it (the
+    /// input's next objects) or stop before its end: when the strict pass walks a whole
+    /// envelope, its kind, its length in bytes (its closing `}` included) and its events
+    /// (`deliver`), with `scan` giving the same for exactly those bytes. The braces and
+    /// brackets of those bytes balance outside strings, the last closing the first, so a
+    /// reader splitting objects by depth ends the object there too (`JSONObjectReader.takeObject`).
+    /// Nil when anything else is there (a cut envelope, another object, anything out of
+    /// shape): scan the object the reader returns instead.
+    public static func scanPrefix(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> (kind: Kind, length: Int)? {
+        scanOnce(bytes, scratch: &scratch)
+    }
+
+    /// Calls `onEvent` with each event of the envelope `object` that `scanPrefix` walked
+    /// last, in order: its message unescaped, and its time.
+    public static func deliver(_ scratch: inout Scratch, in object: UnsafeBufferPointer<UInt8>,
+                               _ onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) {
+        for s in scratch.spans {
+            if s.start < 0 {
+                onEvent(UnsafeBufferPointer(rebasing: object[0..<0]), s.time)
+                continue
+            }
+            unescape(UnsafeBufferPointer(rebasing: object[s.start..<s.end]), using: &scratch.bytes) { onEvent($0, s.time) }
+        }
+    }
+
+    /// `deliver` without unescaping: each message as it lies in `object` (the content of
+    /// its JSON string, escapes and all) and its time, for a caller that can parse it so
+    /// (`AccessLogParser.parseInPlace`) and unescapes it otherwise (`unescape`).
+    public static func deliverEscaped(_ scratch: Scratch, in object: UnsafeBufferPointer<UInt8>,
+                                      _ onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) {
+        for s in scratch.spans {
+            onEvent(UnsafeBufferPointer(rebasing: s.start < 0 ? object[0..<0] : object[s.start..<s.end]), s.time)
+        }
+    }
+
+    /// Unescapes the content of a JSON string as `deliver` does into `buffer` (grown as
+    /// needed), and calls `body` with the result.
+    public static func unescape<R>(_ escaped: UnsafeBufferPointer<UInt8>, using buffer: inout [UInt8],
+                                   _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if buffer.count < escaped.count + 1 {
+            buffer = Array(repeating: 0, count: max(escaped.count + 1, 2 * buffer.count))
+        }
+        return buffer.withUnsafeMutableBufferPointer { b in
+            let n = JSONScanner.unescape(escaped, into: b)
+            return body(UnsafeBufferPointer(rebasing: b[0..<n]))
+        }
+    }
+
+    /// Events found by the last `scanPrefix`.
+    public static func eventCount(_ scratch: Scratch) -> Int { scratch.spans.count }
+
+    /// One strict pass over an envelope: `.data`/`.control` with `scratch` filled (where each
+    /// message lies) and the index after its closing `}`, or nil when the
+    /// object is anything else (not a container, broken, oddly shaped). Bytes after the
+    /// closing `}` are not looked at. Where it succeeds, a depth count of braces and
+    /// brackets outside strings closes at the same `}` (bare values holding a quote or
+    /// bracket are out of shape).
+    static func scanOnce(_ p: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> (kind: Kind, length: Int)? {
         scratch.spans.removeAll(keepingCapacity: true)
-        scratch.used = 0
         let n = p.count
         var i = JSONScanner.skipSpace(p, 0)
         guard i < n, p[i] == ASCII.openBrace else { return nil }
@@ -174,11 +216,17 @@ public enum LogEventContainer {
                 guard let e = JSONScanner.skipContainer(p, i) else { return nil }
                 i = e
             default:
-                while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace { i += 1 }
+                while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace {
+                    let b = p[i]
+                    if b == ASCII.quote || b == ASCII.openBrace || b == ASCII.openBracket || b == ASCII.closeBracket {
+                        return nil
+                    }
+                    i += 1
+                }
             }
         }
         guard sawArray else { return nil }
-        return isControl ? .control : .data
+        return (isControl ? .control : .data, i + 1)
     }
 
     /// The events that closed before the cut in an envelope cut short (a truncated upload,
@@ -188,7 +236,6 @@ public enum LogEventContainer {
     public static func salvage(_ partial: UnsafeBufferPointer<UInt8>, scratch: inout Scratch,
                                onEvent: (UnsafeBufferPointer<UInt8>, Int64) -> Void) -> Int {
         scratch.spans.removeAll(keepingCapacity: true)
-        scratch.used = 0
         let p = partial, n = p.count
         var i = JSONScanner.skipSpace(p, 0)
         guard i < n, p[i] == ASCII.openBrace else { return 0 }
@@ -219,11 +266,7 @@ public enum LogEventContainer {
                 while i < n, p[i] != ASCII.comma, p[i] != ASCII.closeBrace { i += 1 }
             }
         }
-        scratch.bytes.withUnsafeBufferPointer { bytes in
-            for s in scratch.spans {
-                onEvent(s.start < 0 ? UnsafeBufferPointer(rebasing: p[0..<0]) : UnsafeBufferPointer(rebasing: bytes[s.start..<s.end]), s.time)
-            }
-        }
+        deliver(&scratch, in: p, onEvent)
         return scratch.spans.count
     }
 
@@ -254,19 +297,12 @@ public enum LogEventContainer {
                 guard k < n else { return nil }
                 member = true
                 if p[k] == ASCII.quote, key == messageKey {
-                    // Decoded into the scratch while its end is found.
-                    let need = scratch.used + (n - k) + 8
-                    if scratch.bytes.count < need {
-                        scratch.bytes.append(contentsOf: repeatElement(0, count: max(need - scratch.bytes.count, scratch.bytes.count)))
-                    }
-                    let at = scratch.used
-                    guard let d = scratch.bytes.withUnsafeMutableBufferPointer({ b in
-                        JSONScanner.decodeString(p, from: k + 1, into: b.baseAddress! + at)
-                    }) else { return nil }
-                    span.start = at
-                    span.end = at + d.count
-                    scratch.used = at + d.count
-                    k = d.end + 1
+                    // Left escaped where it lies: unescaped when delivered (`deliver`), or
+                    // parsed as it is (`deliverEscaped`).
+                    guard let e = strictStringEnd(p, k + 1) else { return nil }
+                    span.start = k + 1
+                    span.end = e
+                    k = e + 1
                 } else if p[k] == ASCII.quote {
                     guard let e = strictStringEnd(p, k + 1) else { return nil }
                     if key == timestampKey {

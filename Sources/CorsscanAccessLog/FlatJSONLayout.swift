@@ -17,6 +17,9 @@ struct FlatJSONLayout {
     private var fields: [Field] = []
     /// The bytes after the last value, up to and including `}`.
     private var tail: [UInt8] = []
+    /// Whether this layout reads records still escaped as the content of a JSON string
+    /// (`escapedForm`): separators escaped, a string value ending at `\"`.
+    private(set) var escaped = false
 
     private struct Field {
         var sepStart: Int
@@ -67,6 +70,35 @@ struct FlatJSONLayout {
         }
     }
 
+    /// The same layout for records still escaped as the content of a JSON string (a Firehose
+    /// envelope's `message`), so they parse in place without being unescaped first: `"` and
+    /// `\` in the separators escaped, a string value ending at `\"`. A record fits it only
+    /// when its values hold no backslash; it then yields exactly what the unescaped record
+    /// gives with this layout (anything else, such as `\/` or `\u00e9`, does not fit).
+    /// Nil when a separator holds a control byte (escaped more than one way).
+    func escapedForm() -> FlatJSONLayout? {
+        func escape(_ b: [UInt8]) -> [UInt8]? {
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + 8)
+            for c in b {
+                if c < 0x20 { return nil }
+                if c == ASCII.quote || c == ASCII.backslash { out.append(ASCII.backslash) }
+                out.append(c)
+            }
+            return out
+        }
+        var e = FlatJSONLayout()
+        e.escaped = true
+        for f in fields {
+            guard let sep = escape(Array(sepBytes[f.sepStart..<(f.sepStart + f.sepCount)])) else { return nil }
+            e.fields.append(Field(sepStart: e.sepBytes.count, sepCount: sep.count, isString: f.isString, slot: f.slot))
+            e.sepBytes += sep
+        }
+        guard let t = escape(tail) else { return nil }
+        e.tail = t
+        return e
+    }
+
     /// A value starting at `i`: its bounds, whether it is a string, and the index after it;
     /// nil for nesting, escapes and the end of the line.
     @inline(__always)
@@ -113,8 +145,14 @@ struct FlatJSONLayout {
                     let lo = i
                     if f.isString {
                         let q = JSONScanner.nextQuoteOrBackslash(p, i)
-                        guard q < n, base[q] == ASCII.quote else { return false }
-                        i = q + 1
+                        if escaped {
+                            // Ends at `\"`; any other escape in a value does not fit.
+                            guard q + 1 < n, base[q] == ASCII.backslash, base[q + 1] == ASCII.quote else { return false }
+                            i = q + 2
+                        } else {
+                            guard q < n, base[q] == ASCII.quote else { return false }
+                            i = q + 1
+                        }
                         if let slot = f.slot {
                             AccessLogParser.applyJSONValue(slot, j, p, lo, q, isString: true, escaped: false, &r, &st)
                         }
@@ -123,6 +161,14 @@ struct FlatJSONLayout {
                         let c = base[i]
                         guard c != ASCII.quote, c != ASCII.openBrace, c != ASCII.openBracket else { return false }
                         i = Self.bareEnd(p, i)
+                        // Escaped, a bare value holding a backslash would differ once unescaped.
+                        if escaped {
+                            var k = lo
+                            while k < i {
+                                if base[k] == ASCII.backslash { return false }
+                                k += 1
+                            }
+                        }
                         if let slot = f.slot {
                             AccessLogParser.applyJSONValue(slot, j, p, lo, i, isString: false, escaped: false, &r, &st)
                         }

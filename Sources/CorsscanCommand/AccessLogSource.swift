@@ -392,22 +392,24 @@ final class AccessLogDecoder {
     // MARK: - JSON objects (Firehose envelopes, CLI output, direct Firehose records)
 
     private func nextFromObjects() throws(InputError) {
+        if inPlaceMisses < Self.inPlaceMissLimit || objectsRead % Self.inPlaceRetryEvery == 0, tryObjectInPlace() {
+            return
+        }
         guard let item = try objects!.next() else {
             done = true
             return
         }
+        objectsRead += 1
         switch item {
         case .object(let buf, _, _):
+            lastObjectBytes = buf.count
             var count = 0
             let kind = LogEventContainer.scan(buf, eventCount: &count, scratch: &containerScratch, onEvent: useEvent)
             switch kind {
             case .data:
                 break
             case .control:
-                let n = max(count, 1)
-                stats.lines += Int64(n)
-                stats.skip(.controlMessage, line: eventNumber + 1, count: Int64(n))
-                eventNumber += Int64(n)
+                controlMessage(count)
             case .notContainer:
                 eventNumber += 1
                 stats.lines += 1
@@ -426,12 +428,79 @@ final class AccessLogDecoder {
         }
     }
 
+    /// The next object walked where it lies in the reader's buffer: an envelope's end is
+    /// found by the walk that reads its events, not by a scan of its own first. False when
+    /// the next item is not an envelope complete in the buffer (then `next()` reads it).
+    private func tryObjectInPlace() -> Bool {
+        // Room for twice the last object: an envelope cut by the end of the buffer is
+        // walked in vain, then read the usual way.
+        guard let bytes = objects!.peekObject(minBytes: 2 * lastObjectBytes) else { return false }
+        guard let (kind, length) = LogEventContainer.scanPrefix(bytes, scratch: &containerScratch),
+              objects!.takeObject(length: length) != nil
+        else {
+            inPlaceMisses += 1
+            return false
+        }
+        inPlaceMisses = 0
+        objectsRead += 1
+        lastObjectBytes = length
+        if kind == .data {
+            LogEventContainer.deliverEscaped(containerScratch, in: UnsafeBufferPointer(rebasing: bytes[0..<length]),
+                                             useEscapedEvent)
+        } else {
+            controlMessage(LogEventContainer.eventCount(containerScratch))
+        }
+        return true
+    }
+
+    /// Objects read so far, envelopes walked in place that failed in a row, and the last
+    /// envelope's size: after a few misses (objects that are not envelopes, such as access
+    /// records written as JSON objects) the in-place walk is only tried now and then.
+    private var objectsRead = 0
+    private var inPlaceMisses = 0
+    private var lastObjectBytes = 64 << 10
+    static let inPlaceMissLimit = 4
+    static let inPlaceRetryEvery = 256
+
+    /// A control message (`CONTROL_MESSAGE`): its events are skipped.
+    private func controlMessage(_ count: Int) {
+        let n = max(count, 1)
+        stats.lines += Int64(n)
+        stats.skip(.controlMessage, line: eventNumber + 1, count: Int64(n))
+        eventNumber += Int64(n)
+    }
+
     /// One event of a container object: one line, parsed with the event's time as fallback.
     private func useEvent(_ msg: UnsafeBufferPointer<UInt8>, _ time: Int64) {
         eventNumber += 1
         stats.lines += 1
         parseMessage(msg, fallbackTime: time, number: eventNumber)
     }
+
+    /// One event of an envelope walked in place, its message still escaped: parsed where it
+    /// lies when it fits the layout learned so far, else unescaped and parsed as usual.
+    private func useEscapedEvent(_ escaped: UnsafeBufferPointer<UInt8>, _ time: Int64) {
+        if let parser {
+            switch parser.parseInPlace(escapedMessage: escaped, fallbackTime: time, into: &builder, cache: &parseCache) {
+            case .record:
+                eventNumber += 1
+                stats.lines += 1
+                accept(eventNumber, builder, into: &queue)
+                return
+            case .skipped(let reason):
+                eventNumber += 1
+                stats.lines += 1
+                stats.skip(reason, line: eventNumber)
+                return
+            case .unescapeFirst:
+                break
+            }
+        }
+        LogEventContainer.unescape(escaped, using: &messageBuffer) { useEvent($0, time) }
+    }
+
+    /// Room for one message unescaped.
+    private var messageBuffer: [UInt8] = []
 
     /// Counts one unusable object as one skipped unit.
     private func skipObject(_ reason: SkipReason) {

@@ -2,8 +2,8 @@
 /// escapes: shared by the Firehose object splitter and the envelope and record scanners.
 ///
 /// Escaped JSON inside JSON (a CloudWatch event's `message`) has a `\"` every few bytes;
-/// handling every backslash and quote of a loaded word from its bit mask, instead of
-/// restarting the scan after each escape, is what makes those strings cheap.
+/// working out which bytes of a loaded word are escaped with a few bit operations on its
+/// masks, instead of a branch per backslash, is what makes those strings cheap.
 public enum JSONStringEnd {
     public static let quotes: UInt64 = 0x2222_2222_2222_2222
     public static let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
@@ -21,32 +21,33 @@ public enum JSONStringEnd {
     @inline(__always)
     public static func find(_ base: UnsafePointer<UInt8>, from: Int, end: Int) -> (index: Int, escapePending: Bool) {
         var i = from
-        outer: while i + 8 <= end {
+        // 1 when the byte at `i` is escaped by a backslash run ending the previous word.
+        var carry: UInt64 = 0
+        while i + 8 <= end {
             let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-            let q = zeroBytes(w ^ quotes)
-            let bs = zeroBytes(w ^ backslashes)
-            if bs == 0 {
+            // One bit per byte, at its lowest bit (byte k → bit 8k).
+            let q = zeroBytes(w ^ quotes) >> 7
+            let b = zeroBytes(w ^ backslashes) >> 7
+            if b | carry == 0 {
                 if q != 0 { return (i + q.trailingZeroBitCount >> 3, false) }
                 i += 8
                 continue
             }
-            // Walk this word's quotes and backslashes in order; a backslash hides the next byte.
-            var m = q | bs
-            while m != 0 {
-                let bit = m.trailingZeroBitCount
-                let byte = bit >> 3
-                if (q >> UInt64(bit)) & 1 != 0 { return (i + byte, false) }
-                if byte == 7 {
-                    // The escaped byte starts the next word.
-                    i += 9
-                    continue outer
-                }
-                let clear = (byte + 2) << 3
-                m = clear >= 64 ? 0 : m & (~0 << UInt64(clear))
-            }
+            // Which bytes are escaped, without a branch per backslash: simdjson's odd-run
+            // trick (a backslash run of odd length escapes the byte after it), on one bit per
+            // byte; borrows cross the unused bits between them as they would adjacent ones.
+            let potential = b & ~carry
+            let code = (((potential << 8) | oddBytes) &- potential) ^ oddBytes
+            let escaped = (code ^ (b | carry)) & lowBits
+            let real = q & ~escaped
+            if real != 0 { return (i + real.trailingZeroBitCount >> 3, false) }
+            carry = (code & b) >> 56
             i += 8
         }
-        if i > end { return (end, true) }
+        if carry != 0 {
+            if i >= end { return (end, true) }
+            i += 1
+        }
         while i < end {
             let c = base[i]
             if c == 0x22 { return (i, false) }
@@ -59,6 +60,10 @@ public enum JSONStringEnd {
         }
         return (end, false)
     }
+
+    /// The lowest bit of every byte, and of every odd byte.
+    static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    static let oddBytes: UInt64 = 0x0100_0100_0100_0100
 
     /// Index of the quote closing a string whose content starts at `s`, or nil.
     @inline(__always)

@@ -80,8 +80,15 @@ public struct JSONObjectReader {
         let from = max(markerFrom, objStart + 1)
         let last = end - marker.count  // the last start with the whole marker in the buffer
         guard from <= last else { return nil }
+        let found = firstMarker(marker, from: from, last: last)
+        markerFrom = found ?? last + 1
+        return found
+    }
+
+    /// The first start of `marker` in the buffer at `from...last`.
+    private func firstMarker(_ marker: [UInt8], from: Int, last: Int) -> Int? {
         let base = buf.base
-        let found: Int? = marker.withUnsafeBufferPointer { m in
+        return marker.withUnsafeBufferPointer { m in
             var i = from
             while i <= last {
                 guard let hit = memchr(base + i, Int32(m[0]), last - i + 1) else { return nil }
@@ -91,8 +98,6 @@ public struct JSONObjectReader {
             }
             return nil
         }
-        markerFrom = found ?? last + 1
-        return found
     }
 
     /// The object being read did not close before the next object's marker at `m`.
@@ -255,28 +260,80 @@ public struct JSONObjectReader {
             }
             // Keep only the object being collected (while discarding with a start marker:
             // the bytes a marker cut by the end of the buffer may begin in).
-            let keep = mode == .object ? objStart : mode == .discarding && startMarker != nil ? min(pos, markerFrom) : pos
-            if keep == end {
-                bufOffset += Int64(end)
-                pos = 0; end = 0; objStart = 0; markerFrom = 0
-            } else if keep >= readSize || buf.capacity - end < readSize {
-                // Compact as soon as a chunk's worth is consumed: only the pages of the
-                // longest object (plus a chunk) are ever touched, not the whole buffer.
-                let n = end - keep
-                memmove(base, base + keep, n)
-                bufOffset += Int64(keep)
-                pos -= keep
-                objStart -= keep
-                markerFrom = max(0, markerFrom - keep)
-                end = n
-            }
-            do throws(InputError) {
-                let n = try source.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: buf.capacity - end))
-                if n == 0 { eof = true }
-                end += n
-            } catch {
-                pending = error
-            }
+            readMore(keep: mode == .object ? objStart : mode == .discarding && startMarker != nil ? min(pos, markerFrom) : pos)
         }
+    }
+
+    /// Reads more input after the bytes from `keep` on (compacting the buffer first when
+    /// worth it); sets `eof` or `pending` instead when there is no more.
+    private mutating func readMore(keep: Int) {
+        let base = buf.base
+        if keep == end {
+            bufOffset += Int64(end)
+            pos = 0; end = 0; objStart = 0; markerFrom = 0
+        } else if keep >= readSize || buf.capacity - end < readSize {
+            // Compact as soon as a chunk's worth is consumed: only the pages of the
+            // longest object (plus a chunk) are ever touched, not the whole buffer.
+            let n = end - keep
+            memmove(base, base + keep, n)
+            bufOffset += Int64(keep)
+            pos -= keep
+            objStart -= keep
+            markerFrom = max(0, markerFrom - keep)
+            end = n
+        }
+        do throws(InputError) {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: base + end, count: buf.capacity - end))
+            if n == 0 { eof = true }
+            end += n
+        } catch {
+            pending = error
+        }
+    }
+
+    // MARK: - Objects parsed in place
+
+    /// For a caller that walks each object anyway (`LogEventContainer` finds where an
+    /// envelope ends while walking it): when the next item is an object, the buffered bytes
+    /// from its `{` on — at least `minBytes` of them unless the input ends first (capped at
+    /// `maxObjectBytes + 1`). They may hold less than the whole object, or more.
+    ///
+    /// A caller that proves a complete object at the start calls `takeObject(length:)`;
+    /// otherwise `next()` returns that object as usual. Nil when the next item is anything
+    /// else or the input has ended (call `next()`). The bytes stay valid until the next call.
+    public mutating func peekObject(minBytes: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard mode == .outside, garbageBytes == 0 else { return nil }
+        let want = min(max(1, minBytes), maxObjectBytes + 1)
+        while true {
+            let base = buf.base
+            while pos < end, ASCII.isWhitespace(base[pos]) { pos += 1 }
+            if pos < end {
+                guard base[pos] == ASCII.openBrace else { return nil }
+                if end - pos >= want { break }
+            }
+            guard !eof, pending == nil, !done else { break }
+            readMore(keep: pos)
+        }
+        guard pos < end, buf.base[pos] == ASCII.openBrace else { return nil }
+        return UnsafeBufferPointer(start: buf.base + pos, count: end - pos)
+    }
+
+    /// Takes the object of `length` bytes at the start of what `peekObject` returned, which
+    /// the caller found complete by parsing it strictly (braces and brackets balanced
+    /// outside strings, the last byte closing the first). Nil, taking nothing, when `next()`
+    /// would not return exactly that object: it is over `maxObjectBytes`, or a start marker
+    /// lies inside it (`next()` reports that as a cut-off object).
+    public mutating func takeObject(length: Int) -> (number: Int64, offset: Int64)? {
+        precondition(mode == .outside && garbageBytes == 0 && length > 0 && pos + length <= end
+                     && buf.base[pos] == ASCII.openBrace, "takeObject without a peeked object")
+        guard length <= maxObjectBytes else { return nil }
+        if let marker = startMarker, length > marker.count,
+           firstMarker(marker, from: pos + 1, last: pos + length - marker.count) != nil {
+            return nil
+        }
+        itemNumber += 1
+        let offset = bufOffset + Int64(pos)
+        pos += length
+        return (itemNumber, offset)
     }
 }

@@ -29,11 +29,11 @@ enum FuzzTargets {
         FuzzTarget(name: "gzip", summary: "ByteSource over the bytes as they are (gzip or plain, .gz name or not)", run: gzipRaw),
         FuzzTarget(name: "gzip-roundtrip", summary: "ByteSource over the bytes gzipped (1–3 layers, several members): must give them back", run: gzipRoundTrip),
         FuzzTarget(name: "lines", summary: "LineReader against a simple split (small line limit, chunk size from the input)", run: lines),
-        FuzzTarget(name: "json-objects", summary: "JSONObjectReader (small object limit)", run: jsonObjects),
+        FuzzTarget(name: "json-objects", summary: "JSONObjectReader (small object limit); envelopes walked in place give the same items", run: jsonObjects),
         FuzzTarget(name: "access-auto", summary: "AccessLogDetector on the lines, then the chosen parser on each", run: accessAuto),
         FuzzTarget(name: "access-presets", summary: "every console preset, recognised JSON, serverless kv and templates on each line", run: accessPresets),
         FuzzTarget(name: "template", summary: "$context template text (first line) compiled, then parsing the other lines with it", run: template),
-        FuzzTarget(name: "container", summary: "LogEventContainer.scan, events parsed as JSON access records", run: container),
+        FuzzTarget(name: "container", summary: "LogEventContainer.scan, events parsed as JSON access records (also in place, still escaped)", run: container),
         FuzzTarget(name: "console", summary: "ConsoleMessageClassifier.classify / classifyScriptError", run: console),
         FuzzTarget(name: "browser", summary: "BrowserLineReader, the format picked by the first byte; BrowserDetector", run: browser),
         FuzzTarget(name: "har", summary: "HARReader.read whole and streamed from a file in small chunks: same result", run: har),
@@ -272,6 +272,36 @@ enum FuzzTargets {
                     last = n
                 }
             }
+            // Envelopes walked in place (peek, scanPrefix, take) give the same items.
+            func items(inPlace: Bool) -> [String] {
+                guard let s = try? ByteSource(path: path, readChunk: Int(p[0] >> 3) + 1) else { return [] }
+                var r = JSONObjectReader(s, maxObjectBytes: maxObject, startMarker: marker)
+                var scratch = LogEventContainer.Scratch()
+                var out: [String] = []
+                while true {
+                    if inPlace, let b = r.peekObject(minBytes: Int(p[0] & 7) * 16),
+                       let (_, n) = LogEventContainer.scanPrefix(b, scratch: &scratch) {
+                        let text = Array(b[0..<n])
+                        if let (k, o) = r.takeObject(length: n) {
+                            out.append("object \(k) \(o) \(text)")
+                            continue
+                        }
+                    }
+                    do throws(InputError) {
+                        guard let item = try r.next() else { return out }
+                        switch item {
+                        case .object(let b, let k, let o): out.append("object \(k) \(o) \(Array(b))")
+                        case .oversize(let k): out.append("oversize \(k)")
+                        case .garbage(let k, let c): out.append("garbage \(k) \(c)")
+                        case .truncated(let k, let b): out.append("truncated \(k) \(Array(b))")
+                        }
+                    } catch {
+                        out.append("error \(error)")
+                        return out
+                    }
+                }
+            }
+            if items(inPlace: true) != items(inPlace: false) { fuzzFail("objects walked in place differ from objects read first") }
         }
     }
 
@@ -331,6 +361,32 @@ enum FuzzTargets {
             || !zip(fast, slow).allSatisfy({ $0.0 == $1.0 && $0.1 == $1.1 }) {
             fuzzFail("container scan differs from the reference: \(fastKind)/\(fastCount)/\(fast.count) vs \(slowKind)/\(slowCount)/\(slow.count)")
         }
+        // Messages parsed where they lie, still escaped, give what unescaping them first gives.
+        if let (kind, n) = LogEventContainer.scanPrefix(p, scratch: &scratch), kind == .data {
+            let object = UnsafeBufferPointer(rebasing: p[0..<n])
+            let parser = AccessLogParser.recognisedJSON
+            var plain: [String] = []
+            var pb = AccessRecordBuilder(), pc = AccessLogParser.Cache()
+            LogEventContainer.deliver(&scratch, in: object) { m, t in
+                let r = parser.parse(message: m, fallbackTime: t, into: &pb, cache: &pc)
+                plain.append(r.map { "\($0)" } ?? snapshot(pb))
+            }
+            var i = 0
+            var ib = AccessRecordBuilder(), ic = AccessLogParser.Cache(), buffer: [UInt8] = []
+            LogEventContainer.deliverEscaped(scratch, in: object) { m, t in
+                let r: SkipReason?
+                switch parser.parseInPlace(escapedMessage: m, fallbackTime: t, into: &ib, cache: &ic) {
+                case .record: r = nil
+                case .skipped(let why): r = why
+                case .unescapeFirst:
+                    r = LogEventContainer.unescape(m, using: &buffer) { parser.parse(message: $0, fallbackTime: t, into: &ib, cache: &ic) }
+                }
+                let got = r.map { "\($0)" } ?? snapshot(ib)
+                if i >= plain.count || got != plain[i] { fuzzFail("message \(i) parsed in place differs: \(got)") }
+                i += 1
+            }
+            if i != plain.count { fuzzFail("\(i) messages in place, \(plain.count) unescaped") }
+        }
         // Salvage: an envelope cut anywhere gives a prefix of its events, unchanged. Checked
         // where salvaging the whole envelope agrees with `scan` (its strict walk was used).
         func salvaged(_ q: UnsafeBufferPointer<UInt8>) -> [([UInt8], Int64)] {
@@ -348,6 +404,13 @@ enum FuzzTargets {
                 fuzzFail("salvage of the first \(cut) bytes is not a prefix of the events (\(part.count) of \(fast.count))")
             }
         }
+    }
+
+    /// A record's fields and numbers as one comparable text.
+    static func snapshot(_ b: AccessRecordBuilder) -> String {
+        var s = "\(b.time) \(b.timeInSeconds) \(b.method) \(b.status) \(b.integrationStatus) \(b.latencyMs) \(b.responseLength)"
+        for f in AccessRecord.Field.allCases { s += " \(f)=" + String(decoding: b.bytes(f), as: UTF8.self) }
+        return s
     }
 
     // MARK: - Browser

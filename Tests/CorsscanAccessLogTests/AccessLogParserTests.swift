@@ -400,31 +400,3 @@ final class ParseCacheTests: XCTestCase {
         }
     }
 }
-
-/// `JSONScanner.decodeString` (one pass) against finding the end and then `unescape`.
-final class DecodeStringTests: XCTestCase {
-    func testMatchesEndThenUnescape() {
-        var state: UInt64 = 11
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
-        let pieces = [#"\""#, #"\\"#, #"\/"#, #"\n"#, #"\u00e9"#, #"\uD83D\uDE00"#, #"\uD83D"#, #"\u12"#, #"\q"#,
-                      "a", "bc", "defghijk", "\"", ",", "}", "\\"]
-        for _ in 0..<20_000 {
-            var s = ""
-            for _ in 0..<(next() % 12) { s += pieces[next() % pieces.count] }
-            let bytes = Array(s.utf8)
-            bytes.withUnsafeBufferPointer { p in
-                var dst = [UInt8](repeating: 0, count: p.count + 8)
-                let got = dst.withUnsafeMutableBufferPointer { JSONScanner.decodeString(p, from: 0, into: $0.baseAddress!) }
-                let end = JSONStringEnd.closingQuote(p, from: 0)
-                XCTAssertEqual(got?.end, end, s)
-                guard let end, let got else { return }
-                var want = [UInt8](repeating: 0, count: max(end, 1))
-                let n = want.withUnsafeMutableBufferPointer { JSONScanner.unescape(UnsafeBufferPointer(rebasing: p[0..<end]), into: $0) }
-                XCTAssertEqual(Array(dst[0..<got.count]), Array(want[0..<n]), s)
-            }
-        }
-    }
-}

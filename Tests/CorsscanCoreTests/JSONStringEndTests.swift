@@ -10,9 +10,12 @@ final class JSONStringEndTests: XCTestCase {
             return state >> 33
         }
         let alphabet: [UInt8] = [0x22, 0x5C, 0x5C, 0x61, 0x62, 0x7B, 0x20, 0x22]
-        for _ in 0..<20_000 {
-            let n = Int(next() % 40)
-            let bytes = (0..<n).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+        // Runs of backslashes crossing word boundaries, odd and even, next to quotes.
+        let runs: [UInt8] = [0x5C, 0x5C, 0x5C, 0x5C, 0x5C, 0x22, 0x61]
+        for k in 0..<40_000 {
+            let n = Int(next() % 80)
+            let letters = k % 2 == 0 ? alphabet : runs
+            let bytes = (0..<n).map { _ in letters[Int(next() % UInt64(letters.count))] }
             let from = n == 0 ? 0 : Int(next() % UInt64(n + 1))
             // Oracle.
             var i = from, want = (n, false)
