@@ -15,7 +15,7 @@
 ///   file, a record beyond `--max-skew`).
 /// Each entry carries its arrival number, so "among the last `capacity`" is the same test
 /// everywhere.
-struct RecentRecords {
+struct RecentRecords: ~Copyable {
     let capacity: Int
     /// Fingerprints remembered so far (the arrival number of the next one).
     private var arrivals: Int64 = 0
