@@ -91,6 +91,19 @@ public final class RecordMerger {
     /// more record into `s` instead. Sets `removed` when `s` left the heap.
     @inline(__always)
     private func step(_ s: OpenInput, _ removed: inout Unmanaged<OpenInput>?) -> AccessRecord? {
+        if open.count == 1 {
+            // The only open input: nothing to interleave, so pull until its earliest record
+            // may go, without a trip through the heap per record pulled.
+            while !s.exhausted, buffered < maxBuffered || s.isEmpty, !s.releasable(maxSkewMs) {
+                if let r = s.source.next() {
+                    s.push(consume r)
+                    buffered += 1
+                } else {
+                    s.exhausted = true
+                    s.source.close()
+                }
+            }
+        }
         let full = buffered >= maxBuffered && !s.isEmpty
         if full || s.releasable(maxSkewMs) {
             if full && !s.releasable(maxSkewMs) { releasedEarly += 1 }
@@ -111,7 +124,9 @@ public final class RecordMerger {
             return r
         }
         // Pull more from the input at the frontier.
-        if let r = s.source.next() {
+        if s.exhausted {
+            // Only after the loop above emptied it: nothing to pull.
+        } else if let r = s.source.next() {
             s.push(consume r)
             buffered += 1
         } else {
@@ -216,7 +231,8 @@ final class OpenInput {
     var exhausted = false
     private(set) var maxSeen: Int64 = .min
     private var inOrder = RingQueue<AccessRecord>()
-    private var lastInOrder: (Int64, SourceLocation)?
+    /// Time of the last record queued in order (`.min`: none queued).
+    private var lastInOrder: Int64 = .min
     private struct HeapKey {
         var time: Int64
         var location: SourceLocation
@@ -278,8 +294,8 @@ final class OpenInput {
     func push(_ r: consuming AccessRecord) {
         let time = r.time
         if time > maxSeen { maxSeen = time }
-        if lastInOrder == nil || time >= lastInOrder!.0 {
-            lastInOrder = (time, r.location)
+        if time >= lastInOrder {
+            lastInOrder = time
             inOrder.append(consume r)
             return
         }
@@ -305,7 +321,7 @@ final class OpenInput {
     func popMin() -> AccessRecord {
         if let a = inOrder.firstKey, outOfOrder.isEmpty || !Self.less(heapTopKey!, a) {
             let r = inOrder.removeFirst()
-            if inOrder.isEmpty { lastInOrder = nil }
+            if inOrder.isEmpty { lastInOrder = .min }
             return r
         }
         let top = outOfOrder[0]

@@ -46,6 +46,17 @@ final class RecordMergerTests: XCTestCase {
         XCTAssertEqual(out.map(\.time), out.map(\.time).sorted(), "in time order")
         XCTAssertGreaterThan(m.releasedEarly, 0)
         XCTAssertEqual(m.late, 0)
+        // One input alone (pulled in a loop, not through the heap) keeps the same bound.
+        let one = Counting((0..<1000).map { rec(0, Int64($0 + 1), Int64($0 / 10)) })
+        let single = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { one })],
+                                  maxSkewMs: 60_000, maxBuffered: 50)
+        var n = 0
+        while single.next() != nil {
+            n += 1
+            XCTAssertLessThanOrEqual(min(one.i, 1000) - n, 50, "held at once, one input")
+        }
+        XCTAssertEqual(n, 1000)
+        XCTAssertEqual(single.releasedEarly, 1000 - 49, "all but the 49 held when the input ended (as through the heap)")
         // Without the bound the same input is held whole and released in order, none early.
         let c = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource((0..<1000).map { self.rec(0, Int64($0 + 1), Int64($0 / 10)) }) })],
                              maxSkewMs: 60_000)
