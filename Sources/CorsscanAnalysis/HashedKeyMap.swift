@@ -8,7 +8,10 @@
 /// full and shrinks again when a sixteenth full, so memory follows the live entries; it keeps
 /// at least 1,024 slots once grown that far, so a map whose size swings around a few dozen
 /// entries (pending preflights) does not reallocate over and over.
-struct HashedKeyMap<Value> {
+///
+/// Noncopyable: it owns its slots (raw memory) outright, so no operation checks for a
+/// shared buffer or counts references (each map lives in one owner).
+struct HashedKeyMap<Value>: ~Copyable {
     private struct Slot {
         /// 0: empty.
         var key: UInt64
@@ -16,15 +19,27 @@ struct HashedKeyMap<Value> {
         var tag: UInt64
         var value: Value?
     }
-    private var slots: [Slot]
+    /// `mask + 1` slots, a power of two, every one initialised (key 0: empty).
+    private var slots: UnsafeMutablePointer<Slot>
     private var mask: Int
     private var shift: UInt64
     private(set) var count = 0
 
     init() {
-        slots = Array(repeating: Slot(key: 0, tag: 0, value: nil), count: 16)
+        slots = Self.emptySlots(16)
         mask = 15
         shift = 60
+    }
+
+    deinit {
+        slots.deinitialize(count: mask + 1)
+        slots.deallocate()
+    }
+
+    private static func emptySlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
+        let p = UnsafeMutablePointer<Slot>.allocate(capacity: n)
+        p.initialize(repeating: Slot(key: 0, tag: 0, value: nil), count: n)
+        return p
     }
 
     var isEmpty: Bool { count == 0 }
@@ -47,14 +62,12 @@ struct HashedKeyMap<Value> {
     /// The slot holding `k`, or nil.
     @inline(__always)
     private func find(_ k: UInt64) -> Int? {
-        slots.withUnsafeBufferPointer { s in
-            var i = home(k)
-            while true {
-                let key = s[i].key
-                if key == k { return i }
-                if key == 0 { return nil }
-                i = (i + 1) & mask
-            }
+        var i = home(k)
+        while true {
+            let key = slots[i].key
+            if key == k { return i }
+            if key == 0 { return nil }
+            i = (i + 1) & mask
         }
     }
 
@@ -79,7 +92,7 @@ struct HashedKeyMap<Value> {
     /// there is no entry. Reads no value (copies and retains nothing).
     func tag(forKey key: UInt64) -> UInt64? {
         guard let i = find(Self.stored(key)) else { return nil }
-        return slots.withUnsafeBufferPointer { $0[i].tag }
+        return slots[i].tag
     }
 
     /// Removes and returns the value for `key`.
@@ -93,7 +106,7 @@ struct HashedKeyMap<Value> {
     /// entry is still the map's): one probe, nothing copied when the tag differs.
     @discardableResult
     mutating func removeValue(forKey key: UInt64, ifTag tag: UInt64) -> Value? {
-        guard let i = find(Self.stored(key)), slots.withUnsafeBufferPointer({ $0[i].tag }) == tag else { return nil }
+        guard let i = find(Self.stored(key)), slots[i].tag == tag else { return nil }
         return remove(at: i)
     }
 
@@ -101,70 +114,61 @@ struct HashedKeyMap<Value> {
         self = HashedKeyMap()
     }
 
-    // Slots are read and written through the buffer's pointer: `slots[i].key` on the array
-    // itself copies the whole slot (retaining its value) in generic code.
-
     @discardableResult
     private mutating func insert(_ k: UInt64, _ v: consuming Value, tag: UInt64) -> Value? {
         var incoming: Value? = consume v  // moved into the slot below
         if let i = find(k) {
-            return slots.withUnsafeMutableBufferPointer { s in
-                let old = s[i].value.take()
-                s[i].value = incoming.take()
-                s[i].tag = tag
-                return old
-            }
+            let old = slots[i].value.take()
+            slots[i].value = incoming.take()
+            slots[i].tag = tag
+            return old
         }
-        if (count + 1) * 2 > slots.count { resize(slots.count * 2) }
-        let h = home(k), m = mask
-        slots.withUnsafeMutableBufferPointer { s in
-            var i = h
-            while s[i].key != 0 { i = (i + 1) & m }
-            s[i].key = k
-            s[i].tag = tag
-            s[i].value = incoming.take()
-        }
+        if (count + 1) * 2 > mask + 1 { resize((mask + 1) * 2) }
+        var i = home(k)
+        while slots[i].key != 0 { i = (i + 1) & mask }
+        slots[i].key = k
+        slots[i].tag = tag
+        slots[i].value = incoming.take()
         count += 1
         return nil
     }
 
     /// Empties slot `found` and returns its value.
     private mutating func remove(at found: Int) -> Value? {
-        let (m, sh) = (mask, shift)
-        let old = slots.withUnsafeMutableBufferPointer { s in
-            let old = s[found].value.take()
-            // Backward shift: pull later entries of the probe run into the hole.
-            var i = found
-            var j = i
-            while true {
-                j = (j + 1) & m
-                let kj = s[j].key
-                if kj == 0 { break }
-                let h = Self.home(kj, sh)
-                // Move kj into i when its home is not in (i, j] (cyclically).
-                let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
-                if !inRange {
-                    s.swapAt(i, j)
-                    i = j
-                }
+        let s = slots, m = mask, sh = shift
+        let old = s[found].value.take()
+        // Backward shift: pull later entries of the probe run into the hole.
+        var i = found
+        var j = i
+        while true {
+            j = (j + 1) & m
+            let kj = s[j].key
+            if kj == 0 { break }
+            let h = Self.home(kj, sh)
+            // Move kj into i when its home is not in (i, j] (cyclically).
+            let inRange = i <= j ? (h > i && h <= j) : (h > i || h <= j)
+            if !inRange {
+                swap(&s[i], &s[j])
+                i = j
             }
-            s[i].key = 0
-            return old
         }
+        s[i].key = 0
         count -= 1
-        if slots.count > 1024, count * 16 < slots.count { resize(slots.count / 2) }
+        if mask + 1 > 1024, count * 16 < mask + 1 { resize((mask + 1) / 2) }
         return old
     }
 
     private mutating func resize(_ size: Int) {
-        var old = Array(repeating: Slot(key: 0, tag: 0, value: nil), count: size)
-        swap(&old, &slots)
+        let old = slots, oldCount = mask + 1
+        slots = Self.emptySlots(size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
-        for s in 0..<old.count where old[s].key != 0 {
+        for s in 0..<oldCount where old[s].key != 0 {
             var i = home(old[s].key)
             while slots[i].key != 0 { i = (i + 1) & mask }
             swap(&slots[i], &old[s])
         }
+        old.deinitialize(count: oldCount)
+        old.deallocate()
     }
 }
