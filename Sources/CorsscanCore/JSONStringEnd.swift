@@ -23,6 +23,33 @@ public enum JSONStringEnd {
         var i = from
         // 1 when the byte at `i` is escaped by a backslash run ending the previous word.
         var carry: UInt64 = 0
+        // Long strings (an escaped JSON message) 64 bytes per step, after a look at the first
+        // word for the many short ones: the escape arithmetic once per block, on one bit per
+        // byte packed, and the eight words' masks independent of each other.
+        if i + 64 <= end {
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let q = zeroBytes(w ^ quotes) >> 7
+            if q != 0, zeroBytes(w ^ backslashes) == 0 { return (i + q.trailingZeroBitCount >> 3, false) }
+            while i + 64 <= end {
+                var q: UInt64 = 0, b: UInt64 = 0
+                for k in 0..<8 {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(base + i + 8 * k).loadUnaligned(as: UInt64.self))
+                    q |= packed(zeroBytes(w ^ quotes)) << UInt64(8 * k)
+                    b |= packed(zeroBytes(w ^ backslashes)) << UInt64(8 * k)
+                }
+                if b | carry == 0 {
+                    if q != 0 { return (i + q.trailingZeroBitCount, false) }
+                    i += 64
+                    continue
+                }
+                let potential = b & ~carry
+                let code = (((potential << 1) | oddBits) &- potential) ^ oddBits
+                let real = q & ~(code ^ (b | carry))
+                if real != 0 { return (i + real.trailingZeroBitCount, false) }
+                carry = (code & b) >> 63
+                i += 64
+            }
+        }
         while i + 8 <= end {
             let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             // One bit per byte, at its lowest bit (byte k → bit 8k).
@@ -64,6 +91,14 @@ public enum JSONStringEnd {
     /// The lowest bit of every byte, and of every odd byte.
     static let lowBits: UInt64 = 0x0101_0101_0101_0101
     static let oddBytes: UInt64 = 0x0100_0100_0100_0100
+    /// Every odd bit (one bit per byte, packed).
+    static let oddBits: UInt64 = 0xAAAA_AAAA_AAAA_AAAA
+
+    /// One bit per byte of a `zeroBytes` result, packed: bit k for byte k.
+    @inline(__always)
+    static func packed(_ m: UInt64) -> UInt64 {
+        ((m >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
 
     /// Index of the quote closing a string whose content starts at `s`, or nil.
     @inline(__always)

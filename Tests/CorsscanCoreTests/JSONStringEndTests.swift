@@ -13,10 +13,26 @@ final class JSONStringEndTests: XCTestCase {
         // Runs of backslashes crossing word boundaries, odd and even, next to quotes.
         let runs: [UInt8] = [0x5C, 0x5C, 0x5C, 0x5C, 0x5C, 0x22, 0x61]
         for k in 0..<40_000 {
-            let n = Int(next() % 80)
-            let letters = k % 2 == 0 ? alphabet : runs
-            let bytes = (0..<n).map { _ in letters[Int(next() % UInt64(letters.count))] }
-            let from = n == 0 ? 0 : Int(next() % UInt64(n + 1))
+            var bytes: [UInt8]
+            if k % 4 < 2 {
+                let letters = k % 2 == 0 ? alphabet : runs
+                bytes = (0..<Int(next() % 80)).map { _ in letters[Int(next() % UInt64(letters.count))] }
+            } else {
+                // Escaped JSON as in an envelope's message, long enough for the 64-byte blocks:
+                // escapes only (`\"`, `\\`, `\\\"`), plain text, runs of backslashes
+                // across block edges, and now and then one real quote.
+                let pieces: [[UInt8]] = [[0x5C, 0x22], [0x5C, 0x5C], [0x5C, 0x5C, 0x5C, 0x22], Array("abcdefg".utf8),
+                                         Array("requestId".utf8), [0x61], [0x5C, 0x6E], [0x5C, 0x5C, 0x5C, 0x5C]]
+                bytes = []
+                let n = Int(next() % 400)
+                while bytes.count < n { bytes += pieces[Int(next() % UInt64(pieces.count))] }
+                if k % 4 == 3, !bytes.isEmpty {
+                    let at = Int(next() % UInt64(bytes.count))
+                    bytes.insert(0x22, at: at)
+                }
+            }
+            let n = bytes.count
+            let from = n == 0 || k % 4 >= 2 ? 0 : Int(next() % UInt64(n + 1))
             // Oracle.
             var i = from, want = (n, false)
             while i < n {
