@@ -36,7 +36,7 @@ public struct AccessRecord: @unchecked Sendable {
     /// `Field` order, counted from `headerBytes`), then the fields' bytes. The record
     /// itself stays small, so moving it between threads and buffers is cheap. Nil for a
     /// fieldless record (see `hasFields`).
-    @usableFromInline var storage: RecordBytes?
+    @usableFromInline let storage: RecordBytes?
     @usableFromInline static let headerBytes = 4 * 14
 
     /// False for a record built without its text fields (`AccessRecordBuilder.build(location:keys:fieldless:)`):
