@@ -32,12 +32,25 @@ struct ByteHash {
                 i += 8
             }
             if i < n {
-                var w: UInt64 = 0
-                var shift: UInt64 = 0
-                while i < n {
-                    w |= UInt64(base[i]) &<< shift
-                    shift += 8
-                    i += 1
+                // The last 1–7 bytes as one little-endian word, as a byte loop would build it,
+                // from whole-word loads inside the bytes: the last eight shifted down when there
+                // are eight, else two overlapping four-byte loads.
+                let rem = n - i
+                var w: UInt64
+                if n >= 8 {
+                    w = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) &>> UInt64(8 * (8 - rem))
+                } else if n >= 4 {
+                    let lo = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                    let hi = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+                    w = lo | hi &<< UInt64(8 * (n - 4))
+                } else {
+                    w = 0
+                    var shift: UInt64 = 0
+                    while i < n {
+                        w |= UInt64(base[i]) &<< shift
+                        shift += 8
+                        i += 1
+                    }
                 }
                 h = Self.mix(w, h)
             }

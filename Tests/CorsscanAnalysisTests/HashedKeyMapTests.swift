@@ -90,6 +90,20 @@ final class HashedKeyMapTests: XCTestCase {
             XCTAssertEqual(fromArray, ByteHash.of(String(decoding: a, as: UTF8.self).utf8))
             XCTAssertEqual(fromArray, a.withUnsafeBufferPointer { p in var h = ByteHash(); h.add(p); return h.value })
             XCTAssertTrue(seen.insert(fromArray).inserted, "length \(n) collides")
+            // The tail read as whole words is the word a byte loop builds (little-endian).
+            var reference = ByteHash().value, i = 0
+            while i + 8 <= n {
+                var w: UInt64 = 0
+                for k in 0..<8 { w |= UInt64(a[i + k]) << (8 * UInt64(k)) }
+                reference = ByteHash.mix(w, reference)
+                i += 8
+            }
+            if i < n {
+                var w: UInt64 = 0
+                for k in i..<n { w |= UInt64(a[k]) << (8 * UInt64(k - i)) }
+                reference = ByteHash.mix(w, reference)
+            }
+            XCTAssertEqual(fromArray, ByteHash.mix(UInt64(n) | 0x5A00_0000_0000_0000, reference), "length \(n)")
             if n > 0 {
                 var b = a
                 b[n - 1] ^= 1
