@@ -44,6 +44,10 @@ public enum BrowserDetector {
         return nil
     }
 
+    /// Whether the first bytes start a HAR document (`detect` gives `.har`), without looking
+    /// at the lines: the cheap check every input gets before the access-log formats.
+    public static func isHAR(firstBytes b: [UInt8]) -> Bool { isHAR(b) }
+
     static func isHAR(_ b: [UInt8]) -> Bool {
         var i = 0
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }

@@ -47,8 +47,11 @@ enum InputProbe {
                 return (.accessObjects(parser), .accessLog, "firehose" + (parser.map { "+" + $0.format } ?? ""))
             }
         }
-        if let f = BrowserDetector.detect(sampleLines: lines, firstBytes: Array(head.prefix(4096))), f == .har {
-            return (.har, .browserReport, f.rawValue)
+        // HAR first (its JSON could pass for JSON access records), by its first bytes alone:
+        // classifying the sample lines as browser evidence costs more than detecting an access
+        // log, and every input would pay it.
+        if BrowserDetector.isHAR(firstBytes: Array(head.prefix(4096))) {
+            return (.har, .browserReport, BrowserFormat.har.rawValue)
         }
         // The user's template first (it describes their stage), then the known formats:
         // a directory may mix the custom-format stage with presets and exports.
