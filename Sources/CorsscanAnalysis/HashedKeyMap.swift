@@ -117,15 +117,21 @@ struct HashedKeyMap<Value>: ~Copyable {
     @discardableResult
     private mutating func insert(_ k: UInt64, _ v: consuming Value, tag: UInt64) -> Value? {
         var incoming: Value? = consume v  // moved into the slot below
-        if let i = find(k) {
-            let old = slots[i].value.take()
-            slots[i].value = incoming.take()
-            slots[i].tag = tag
-            return old
-        }
+        // Grown first (a replacement at the threshold grows a little early), so one probe
+        // finds either the key or the empty slot it goes into.
         if (count + 1) * 2 > mask + 1 { resize((mask + 1) * 2) }
         var i = home(k)
-        while slots[i].key != 0 { i = (i + 1) & mask }
+        while true {
+            let key = slots[i].key
+            if key == k {
+                let old = slots[i].value.take()
+                slots[i].value = incoming.take()
+                slots[i].tag = tag
+                return old
+            }
+            if key == 0 { break }
+            i = (i + 1) & mask
+        }
         slots[i].key = k
         slots[i].tag = tag
         slots[i].value = incoming.take()
