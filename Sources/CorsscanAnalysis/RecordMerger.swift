@@ -91,9 +91,11 @@ public final class RecordMerger {
     /// more record into `s` instead. Sets `removed` when `s` left the heap.
     @inline(__always)
     private func step(_ s: OpenInput, _ removed: inout Unmanaged<OpenInput>?) -> AccessRecord? {
-        if open.count == 1 {
-            // The only open input: nothing to interleave, so pull until its earliest record
-            // may go, without a trip through the heap per record pulled.
+        if open.count == 1, unopened.isEmpty {
+            // The only input left: nothing to interleave and none to open (a waiting input
+            // may become due with any record pulled, and must open before the next release),
+            // so pull until its earliest record may go, without a trip through the heap per
+            // record pulled.
             while !s.exhausted, buffered < maxBuffered || s.isEmpty, !s.releasable(maxSkewMs) {
                 if let r = s.source.next() {
                     s.push(consume r)

@@ -433,8 +433,10 @@ final class AccessLogDecoder {
     /// the next item is not an envelope complete in the buffer (then `next()` reads it).
     private func tryObjectInPlace() -> Bool {
         // Room for twice the last object: an envelope cut by the end of the buffer is
-        // walked in vain, then read the usual way.
-        guard let bytes = objects!.peekObject(minBytes: 2 * lastObjectBytes) else { return false }
+        // walked in vain, then read the usual way. From a pipe, only what has arrived: an
+        // envelope already whole is not held back waiting for the next ones.
+        let want = source.fileSize == nil ? 1 : 2 * lastObjectBytes
+        guard let bytes = objects!.peekObject(minBytes: want) else { return false }
         guard let (kind, length) = LogEventContainer.scanPrefix(bytes, scratch: &containerScratch),
               objects!.takeObject(length: length) != nil
         else {

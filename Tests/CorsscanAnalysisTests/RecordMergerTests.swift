@@ -64,6 +64,20 @@ final class RecordMergerTests: XCTestCase {
         XCTAssertEqual(c.releasedEarly, 0)
     }
 
+    /// An input not opened yet becomes due while the only open one is being pulled: it opens
+    /// before that one's next record goes, so its early record (earlier than its peeked first
+    /// time, beyond the peek) still comes out in order.
+    func testWaitingInputOpensBeforeTheOpenOneReleasesMore() {
+        let a = [rec(0, 1, 0), rec(0, 2, 10_000), rec(0, 3, 20_000)]
+        let b = (0..<16).map { rec(1, Int64($0 + 1), 12_000) } + [rec(1, 17, 9_000), rec(1, 18, 30_000)]
+        let m = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource(a) }),
+                                      LazyInput(firstTime: t0 + 12_000, index: 1, open: { ArraySource(b) })],
+                             maxSkewMs: 5000)
+        let out = drain(m)
+        XCTAssertEqual(out.map { $0.time - t0 }, [0, 9_000, 10_000] + Array(repeating: 12_000, count: 16) + [20_000, 30_000])
+        XCTAssertEqual(m.late, 0)
+    }
+
     func testLateBeyondSkewIsCountedAndStillReturned() {
         let recs = [rec(0, 1, 0), rec(0, 2, 10_000), rec(0, 3, 20_000), rec(0, 4, 1_000)]
         let m = RecordMerger(inputs: [LazyInput(firstTime: t0, index: 0, open: { ArraySource(recs) })], maxSkewMs: 5000)
