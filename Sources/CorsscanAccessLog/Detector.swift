@@ -106,6 +106,9 @@ public enum LogEventContainer {
         var spans: [EventSpan] = []
         var bytes: [UInt8] = []
 
+        /// Events found by the last walk (`scanPrefix`).
+        public var eventCount: Int { spans.count }
+
         public init() {}
     }
 
@@ -171,9 +174,6 @@ public enum LogEventContainer {
             return body(UnsafeBufferPointer(rebasing: b[0..<n]))
         }
     }
-
-    /// Events found by the last `scanPrefix`.
-    public static func eventCount(_ scratch: Scratch) -> Int { scratch.spans.count }
 
     /// One strict pass over an envelope: `.data`/`.control` with `scratch` filled (where each
     /// message lies) and the index after its closing `}`, or nil when the

@@ -411,9 +411,7 @@ final class AccessLogDecoder {
             case .control:
                 controlMessage(count)
             case .notContainer:
-                eventNumber += 1
-                stats.lines += 1
-                parseMessage(buf, fallbackTime: nil, number: eventNumber)
+                parseMessage(buf, fallbackTime: nil, number: countEvent())
             case .malformed:
                 skipObject(.malformedJSON)
             }
@@ -450,7 +448,7 @@ final class AccessLogDecoder {
             LogEventContainer.deliverEscaped(containerScratch, in: UnsafeBufferPointer(rebasing: bytes[0..<length]),
                                              useEscapedEvent)
         } else {
-            controlMessage(LogEventContainer.eventCount(containerScratch))
+            controlMessage(containerScratch.eventCount)
         }
         return true
     }
@@ -474,9 +472,7 @@ final class AccessLogDecoder {
 
     /// One event of a container object: one line, parsed with the event's time as fallback.
     private func useEvent(_ msg: UnsafeBufferPointer<UInt8>, _ time: Int64) {
-        eventNumber += 1
-        stats.lines += 1
-        parseMessage(msg, fallbackTime: time, number: eventNumber)
+        parseMessage(msg, fallbackTime: time, number: countEvent())
     }
 
     /// One event of an envelope walked in place, its message still escaped: parsed where it
@@ -485,14 +481,10 @@ final class AccessLogDecoder {
         if let parser {
             switch parser.parseInPlace(escapedMessage: escaped, fallbackTime: time, into: &builder, cache: &parseCache) {
             case .record:
-                eventNumber += 1
-                stats.lines += 1
-                accept(eventNumber, builder, into: &queue)
+                accept(countEvent(), builder, into: &queue)
                 return
             case .skipped(let reason):
-                eventNumber += 1
-                stats.lines += 1
-                stats.skip(reason, line: eventNumber)
+                stats.skip(reason, line: countEvent())
                 return
             case .unescapeFirst:
                 break
@@ -504,11 +496,16 @@ final class AccessLogDecoder {
     /// Room for one message unescaped.
     private var messageBuffer: [UInt8] = []
 
-    /// Counts one unusable object as one skipped unit.
-    private func skipObject(_ reason: SkipReason) {
+    /// Counts one more event (or unusable object) as a line of the input; its number.
+    private func countEvent() -> Int64 {
         eventNumber += 1
         stats.lines += 1
-        stats.skip(reason, line: eventNumber)
+        return eventNumber
+    }
+
+    /// Counts one unusable object as one skipped unit.
+    private func skipObject(_ reason: SkipReason) {
+        stats.skip(reason, line: countEvent())
     }
 
     private func parseMessage(_ msg: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, number: Int64) {

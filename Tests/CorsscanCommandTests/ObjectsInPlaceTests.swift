@@ -47,7 +47,7 @@ final class ObjectsInPlaceTests: XCTestCase {
                     }
                 }
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<length]), as: UTF8.self)
-                let count = LogEventContainer.eventCount(scratch)
+                let count = scratch.eventCount
                 if let (n, o) = r.takeObject(length: length) {
                     out.items.append(.object(text, number: n, offset: o))
                     out.events.append(["\(kind) \(count)"] + list)
