@@ -56,7 +56,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),
-        .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore"]),
+        .testTarget(name: "CorsscanInputTests", dependencies: ["CorsscanInput", "CorsscanCore", "CZlib"]),
         .testTarget(name: "CorsscanAccessLogTests", dependencies: ["CorsscanAccessLog", "CorsscanCore"]),
         .testTarget(name: "CorsscanBrowserTests", dependencies: ["CorsscanBrowser", "CorsscanCore"]),
         .testTarget(name: "CorsscanAnalysisTests", dependencies: ["CorsscanAnalysis", "CorsscanCore"]),

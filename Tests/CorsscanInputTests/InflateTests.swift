@@ -1,0 +1,322 @@
+import CZlib
+import CorsscanCore
+@testable import CorsscanInput
+import XCTest
+
+/// corsscan's own DEFLATE decoder (`GzipStage`) against zlib: the same bytes for every
+/// stream zlib writes, and the same verdict for damaged streams.
+final class InflateTests: XCTestCase {
+    /// zlib's deflate with any level, strategy, window and memory level, as one gzip member.
+    static func zlibGzip(_ data: [UInt8], level: Int32, strategy: Int32, windowBits: Int32 = 15,
+                         memLevel: Int32 = 8) -> [UInt8] {
+        var s = z_stream()
+        precondition(corsscan_deflateInit2(&s, level, windowBits + 16, memLevel) == Z_OK)
+        precondition(deflateParams(&s, level, strategy) == Z_OK)
+        defer { deflateEnd(&s) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&s, UInt(data.count))) + 64)
+        var input = data
+        let produced = input.withUnsafeMutableBufferPointer { inp in
+            out.withUnsafeMutableBufferPointer { o in
+                s.next_in = inp.baseAddress
+                s.avail_in = UInt32(inp.count)
+                s.next_out = o.baseAddress
+                s.avail_out = UInt32(o.count)
+                precondition(deflate(&s, Z_FINISH) == Z_STREAM_END)
+                return o.count - Int(s.avail_out)
+            }
+        }
+        return Array(out[0..<produced])
+    }
+
+    /// zlib's inflate of one gzip member: its output and whether it ended cleanly with a good check.
+    static func zlibGunzip(_ gz: [UInt8]) -> (bytes: [UInt8], ok: Bool) {
+        var s = z_stream()
+        precondition(corsscan_inflateInit2(&s, 15 + 16) == Z_OK)
+        defer { inflateEnd(&s) }
+        var input = gz
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var rc = Z_OK
+        input.withUnsafeMutableBufferPointer { inp in
+            s.next_in = inp.baseAddress
+            s.avail_in = UInt32(inp.count)
+            while rc == Z_OK {
+                let got = chunk.withUnsafeMutableBufferPointer { o -> Int in
+                    s.next_out = o.baseAddress
+                    s.avail_out = UInt32(o.count)
+                    rc = inflate(&s, Z_NO_FLUSH)
+                    return o.count - Int(s.avail_out)
+                }
+                out += chunk[0..<got]
+                if rc == Z_OK && got == 0 { rc = Z_BUF_ERROR }
+            }
+        }
+        return (out, rc == Z_STREAM_END)
+    }
+
+    /// Inputs that exercise every block kind and copy path: log text, random bytes
+    /// (stored blocks), runs (distance 1), short periods (distances 2–7), long repeats.
+    static func corpus(seed: UInt64) -> [(String, [UInt8])] {
+        var rng = SplitMix(state: seed)
+        var random = [UInt8](repeating: 0, count: 40_000)
+        for i in random.indices { random[i] = UInt8(truncatingIfNeeded: rng.next()) }
+        var periods: [UInt8] = []
+        for p in 2...9 {
+            let unit = (0..<p).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            for _ in 0..<(300 + Int(rng.next() % 700)) { periods += unit }
+            periods += [UInt8](repeating: UInt8(p), count: Int(rng.next() % 400))
+        }
+        var mixed: [UInt8] = []
+        for i in 0..<250 {
+            switch rng.next() % 4 {
+            case 0: mixed += random[(i * 97) % 30_000..<((i * 97) % 30_000 + Int(rng.next() % 300))]
+            case 1: mixed += sampleLog(lines: 3, seed: rng.next())
+            case 2: mixed += [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: Int(rng.next() % 600))
+            default: mixed += mixed.suffix(Int(rng.next() % 30_000))
+            }
+        }
+        return [("empty", []), ("one byte", [0x41]), ("log", sampleLog(lines: 600, seed: seed)),
+                ("random", random), ("periods", periods), ("mixed", mixed)]
+    }
+
+    func testSameBytesAsZlibForEveryLevelAndStrategy() throws {
+        let dir = TempDir()
+        let strategies: [(String, Int32)] = [("default", Z_DEFAULT_STRATEGY), ("filtered", Z_FILTERED),
+                                             ("huffman", Z_HUFFMAN_ONLY), ("rle", Z_RLE), ("fixed", Z_FIXED)]
+        var checked = 0
+        for (name, data) in InflateTests.corpus(seed: 7) {
+            for level: Int32 in [0, 1, 6, 9] {
+                for (sName, strategy) in strategies {
+                    for (windowBits, memLevel): (Int32, Int32) in level == 0 || level == 6 ? [(15, 8)] : [(15, 8), (9, 1)] {
+                        let gz = InflateTests.zlibGzip(data, level: level, strategy: strategy,
+                                                       windowBits: windowBits, memLevel: memLevel)
+                        let path = dir.write("t.gz", gz)
+                        let what = "\(name) level \(level) \(sName) window \(windowBits)"
+                        let (bytes, err) = try readAll(path)
+                        XCTAssertNil(err, what)
+                        XCTAssertTrue(bytes == data, what)
+                        checked += 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 6 * 6 * 5)
+    }
+
+    /// Tiny reads stop the decoder at every possible place in its input and output.
+    func testSameBytesWhateverTheReadSizes() throws {
+        let dir = TempDir()
+        let data = Array(InflateTests.corpus(seed: 3).last!.1.prefix(50_000))
+        var gz: [UInt8] = []
+        for (level, strategy) in [(Int32(6), Z_DEFAULT_STRATEGY), (1, Z_FIXED), (0, Z_DEFAULT_STRATEGY), (9, Z_RLE)] {
+            gz += InflateTests.zlibGzip(data, level: level, strategy: strategy)
+        }
+        let path = dir.write("multi.gz", gz)
+        for chunk in [1, 3, 7, 64, 1000, 65_537] {
+            let (bytes, err) = try readAll(path, chunk: chunk)
+            XCTAssertNil(err, "chunk \(chunk)")
+            XCTAssertTrue(bytes == data + data + data + data, "chunk \(chunk): \(bytes.count) bytes")
+        }
+    }
+
+    /// Every cut of a member is `truncatedGzip`, after a prefix of the data.
+    func testEveryCutIsTruncated() throws {
+        let dir = TempDir()
+        let data = sampleLog(lines: 30, seed: 5) + [UInt8](repeating: 0x20, count: 300)
+        for (level, strategy) in [(Int32(6), Z_DEFAULT_STRATEGY), (1, Z_FIXED), (0, Z_DEFAULT_STRATEGY)] {
+            let gz = InflateTests.zlibGzip(data, level: level, strategy: strategy)
+            // Every cut near the ends (header, last block, trailer), every 5th between.
+            for cut in 2..<gz.count where cut < 80 || cut > gz.count - 80 || cut % 5 == 0 {
+                let path = dir.write("cut.gz", Array(gz[0..<cut]))
+                let (bytes, err) = try readAll(path, chunk: cut % 2 == 0 ? ByteSource.chunkSize : 5)
+                XCTAssertEqual(err?.kind, .truncatedGzip, "level \(level) cut \(cut): \(String(describing: err))")
+                XCTAssertTrue(bytes.count <= data.count && bytes == Array(data[0..<bytes.count]), "level \(level) cut \(cut)")
+            }
+        }
+    }
+
+    /// zlib's raw inflate of DEFLATE data: its output and, when the data ends cleanly,
+    /// how many input bytes the data took.
+    static func zlibInflateRaw(_ deflate: [UInt8]) -> (bytes: [UInt8], used: Int?) {
+        var s = z_stream()
+        precondition(corsscan_inflateInit2(&s, -15) == Z_OK)
+        defer { inflateEnd(&s) }
+        var input = deflate
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var rc = Z_OK
+        var used: Int?
+        input.withUnsafeMutableBufferPointer { inp in
+            s.next_in = inp.baseAddress
+            s.avail_in = UInt32(inp.count)
+            while rc == Z_OK {
+                let got = chunk.withUnsafeMutableBufferPointer { o -> Int in
+                    s.next_out = o.baseAddress
+                    s.avail_out = UInt32(o.count)
+                    rc = inflate(&s, Z_NO_FLUSH)
+                    return o.count - Int(s.avail_out)
+                }
+                out += chunk[0..<got]
+                if rc == Z_OK && got == 0 { rc = Z_BUF_ERROR }
+            }
+            if rc == Z_STREAM_END { used = inp.count - Int(s.avail_in) }
+        }
+        return (out, used)
+    }
+
+    /// Damaged DEFLATE data, given the right check for whatever zlib makes of it, so the
+    /// verdict is the decoder's own: whenever zlib decodes it cleanly, the decoder gives
+    /// the same bytes without error; whenever zlib refuses it, so does the decoder, and
+    /// what it returned before the error agrees with zlib's output as far as both go.
+    func testDamagedStreamsGetZlibsVerdict() throws {
+        let dir = TempDir()
+        var rng = SplitMix(state: 99)
+        let sources = InflateTests.corpus(seed: 11).filter { $0.1.count > 100 }
+        var agreedClean = 0, agreedBroken = 0
+        for round in 0..<600 {
+            let (_, data) = sources[round % sources.count]
+            let slice = Array(data.prefix(500 + Int(rng.next() % 5000)))
+            let strategy: Int32 = [Z_DEFAULT_STRATEGY, Z_FIXED, Z_HUFFMAN_ONLY, Z_RLE][Int(rng.next() % 4)]
+            let gz = InflateTests.zlibGzip(slice, level: Int32(1 + rng.next() % 9), strategy: strategy)
+            var deflate = Array(gz[10..<(gz.count - 8)])
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let at = Int(rng.next() % UInt64(deflate.count))
+                deflate[at] ^= UInt8(1 << (rng.next() % 8))
+            }
+            let oracle = InflateTests.zlibInflateRaw(deflate)
+            var damaged = Array(gz[0..<10])
+            if let used = oracle.used {
+                let crc = oracle.bytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
+                damaged += deflate[0..<used]
+                for v in [UInt32(crc), UInt32(truncatingIfNeeded: oracle.bytes.count)] {
+                    damaged += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
+                }
+            } else {
+                damaged += deflate + gz.suffix(8)
+            }
+            let path = dir.write("damaged.gz", damaged)
+            let (bytes, err) = try readAll(path, chunk: round % 3 == 0 ? 7 : ByteSource.chunkSize)
+            if oracle.used != nil {
+                XCTAssertNil(err, "round \(round)")
+                XCTAssertTrue(bytes == oracle.bytes, "round \(round)")
+                agreedClean += 1
+            } else {
+                XCTAssertNotNil(err, "round \(round): zlib refused, the decoder accepted")
+                let n = min(bytes.count, oracle.bytes.count)
+                XCTAssertTrue(bytes[0..<n] == oracle.bytes[0..<n], "round \(round)")
+                agreedBroken += 1
+            }
+        }
+        XCTAssertGreaterThan(agreedBroken, 100)
+        XCTAssertGreaterThan(agreedClean, 30)
+    }
+
+    /// Header fields zlib reads (extra field, name, comment, header CRC) are skipped
+    /// the same way; what zlib refuses is corrupt.
+    func testHeaderFields() throws {
+        let dir = TempDir()
+        let data = sampleLog(lines: 20, seed: 9)
+        let plain = InflateTests.zlibGzip(data, level: 6, strategy: Z_DEFAULT_STRATEGY)
+        let body = Array(plain[10...])
+        func header(flags: UInt8, method: UInt8 = 8, extra: [UInt8] = []) -> [UInt8] {
+            [0x1F, 0x8B, method, flags, 1, 2, 3, 4, 0, 3] + extra
+        }
+        let name = Array("access.log".utf8) + [0]
+        let comment = Array("from S3".utf8) + [0]
+        let fextra: [UInt8] = [6, 0, 0x41, 0x70, 2, 0, 9, 9]
+        var withAll = header(flags: 0x04 | 0x08 | 0x10 | 0x02, extra: fextra + name + comment)
+        let crc = withAll.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
+        withAll += [UInt8(crc & 0xFF), UInt8((crc >> 8) & 0xFF)]
+        var badHeaderCRC = withAll
+        badHeaderCRC[badHeaderCRC.count - 1] ^= 1
+        let cases: [(String, [UInt8], InputError.Kind?)] = [
+            ("all fields", withAll + body, nil),
+            ("name only", header(flags: 0x08, extra: name) + body, nil),
+            ("bad header crc", badHeaderCRC + body, .corruptGzip),
+            ("reserved flag", header(flags: 0x20) + body, .corruptGzip),
+            ("method 7", header(flags: 0, method: 7) + body, .corruptGzip),
+            ("cut in name", header(flags: 0x08, extra: Array("acc".utf8)), .truncatedGzip),
+        ]
+        for (what, gz, kind) in cases {
+            let path = dir.write("h.gz", gz)
+            let (bytes, err) = try readAll(path, chunk: 3)
+            XCTAssertEqual(err?.kind, kind, what)
+            XCTAssertEqual(InflateTests.zlibGunzip(gz).ok, kind == nil, "zlib disagrees: \(what)")
+            if kind == nil { XCTAssertTrue(bytes == data, what) }
+        }
+    }
+
+    func testCodeLengthRules() {
+        var table = HuffmanTable(rootBits: 8, maxSymbols: 32)
+        let symbols = DeflateSymbols.distanceEntries
+        func build(_ lengths: [UInt8], incompleteAllowed: Bool = true) -> HuffmanTable.Problem? {
+            do {
+                try lengths.withUnsafeBufferPointer { l throws(HuffmanTable.Problem) in
+                    try symbols.withUnsafeBufferPointer { s throws(HuffmanTable.Problem) in
+                        try table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: incompleteAllowed,
+                                        symbols: s.baseAddress!)
+                    }
+                }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        XCTAssertNil(build([1, 1]))
+        XCTAssertNil(build([2, 1, 2]))
+        XCTAssertEqual(build([1, 1, 1]), .overSubscribed)
+        XCTAssertEqual(build([2, 2, 2]), .incomplete)
+        XCTAssertNil(build([0, 1]), "one one-bit code is allowed (zlib)")
+        XCTAssertNil(build([0, 0]), "no distance code at all is allowed")
+        XCTAssertEqual(build([0, 1], incompleteAllowed: false), .incomplete)
+    }
+
+    /// Random complete codes of up to 15 bits, built one after another into the same
+    /// table (stale subtable pointers of the previous code must not leak), decode every
+    /// symbol's code to that symbol.
+    func testRandomCodesDecodeEverySymbol() {
+        var rng = SplitMix(state: 5)
+        var table = HuffmanTable(rootBits: 11, maxSymbols: 288)
+        let symbols = (0..<288).map { UInt32($0) << 16 }
+        for round in 0..<200 {
+            // Split random leaves of a one-leaf tree until there are n symbols.
+            let n = 2 + Int(rng.next() % 287)
+            var lengths: [UInt8] = [0]
+            while lengths.count < n {
+                let splittable = lengths.indices.filter { lengths[$0] < 15 }
+                if splittable.isEmpty { break }
+                let i = splittable[Int(rng.next() % UInt64(splittable.count))]
+                lengths[i] += 1
+                lengths.append(lengths[i])
+            }
+            for i in stride(from: lengths.count - 1, to: 0, by: -1) {
+                lengths.swapAt(i, Int(rng.next() % UInt64(i + 1)))
+            }
+            let built: Bool = lengths.withUnsafeBufferPointer { l in
+                symbols.withUnsafeBufferPointer { s in
+                    (try? table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: false,
+                                      symbols: s.baseAddress!)) != nil
+                }
+            }
+            XCTAssertTrue(built, "round \(round)")
+            // Canonical codes, the slow way: by (length, symbol).
+            var code = 0, previous = 0
+            for (symbol, length) in lengths.enumerated().sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
+                code <<= Int(length) - previous
+                previous = Int(length)
+                var reversed = 0
+                for b in 0..<Int(length) where code & (1 << (Int(length) - 1 - b)) != 0 { reversed |= 1 << b }
+                var entry = table.entries[reversed & 2047]
+                var used = 0
+                if entry & HuffmanEntry.subtable != 0 {
+                    used = 11
+                    let sub = Int(entry >> 16) + (reversed >> 11) & ((1 << Int((entry >> 8) & 0xF)) - 1)
+                    entry = table.entries[sub]
+                }
+                XCTAssertEqual(Int(entry >> 16), symbol, "round \(round) symbol \(symbol)")
+                XCTAssertEqual(used + Int(entry & 0xFF), Int(length), "round \(round) symbol \(symbol)")
+                code += 1
+            }
+        }
+    }
+}
