@@ -495,19 +495,24 @@ final class GzipStage: ByteStage {
         var count = UInt64(self.bitCount)
         var inp = inBase + inNext
         var exit = FastExit.inputLow
+        var lowCount: Int { Int(count & 0xFF) }
 
+        // libdeflate's trick: `count` is only ever read through its low byte (shifts
+        // take the low 6 bits), so a whole entry is subtracted from it and an entry
+        // shifts the buffer unmasked; an entry's low byte never exceeds the count's,
+        // so the low byte stays exact.
         @inline(__always) func refill() {
             bits |= UnsafeRawPointer(inp).loadUnaligned(as: UInt64.self).littleEndian &<< count
-            inp += Int((63 &- count) &>> 3)
+            inp += Int(((63 &- count) &>> 3) & 7)
             count |= 56
         }
         @inline(__always) func consume(_ e: UInt32) {
-            bits &>>= UInt64(e & 0xFF)
-            count &-= UInt64(e & 0xFF)
+            bits &>>= UInt64(e)
+            count &-= UInt64(e)
         }
         func save() {
             bitBuffer = bits
-            bitCount = Int(count)
+            bitCount = Int(count & 0xFF)
             inNext = inp - inBase
             outPos = out - window
         }
@@ -584,7 +589,7 @@ final class GzipStage: ByteStage {
             let length = Int(entry &>> 16) &+ Int(HuffmanEntry.extra(saved, entry))
 
             // A distance takes at most 8 + 7 + 13 bits; 11 more for the next lookup.
-            if count < 39 { refill() }
+            if lowCount < 39 { refill() }
             var d = dist[Int(truncatingIfNeeded: bits & distMask)]
             if _slowPath(d & exceptional != 0) {
                 if d & HuffmanEntry.subtable != 0 {
@@ -594,6 +599,7 @@ final class GzipStage: ByteStage {
                     d = dist[Int(d &>> 16) &+ Int(truncatingIfNeeded: bits & subMask)]
                 }
                 if d & exceptional != 0 {
+                    count &= 0xFF
                     save()
                     throw corrupt("invalid distance code")
                 }
@@ -733,7 +739,7 @@ final class GzipStage: ByteStage {
         return false
     }
 
-    /// Copies a match of `length` bytes from `distance` back; may write up to 7 bytes
+    /// Copies a match of `length` bytes from `distance` back; may write up to 37 bytes
     /// past its end (the window has room for that).
     @inline(__always)
     private func copyMatch(to out: UnsafeMutablePointer<UInt8>, distance: Int, length: Int) {
@@ -741,10 +747,16 @@ final class GzipStage: ByteStage {
         var dst = UnsafeMutableRawPointer(out)
         var src = UnsafeRawPointer(out - distance)
         if distance >= 8 {
-            dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            dst += 8
-            src += 8
+            // Most matches are short: five words unconditionally, then two at a time.
+            for _ in 0..<5 {
+                dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                dst += 8
+                src += 8
+            }
             while dst < UnsafeMutableRawPointer(end) {
+                dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                dst += 8
+                src += 8
                 dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
                 dst += 8
                 src += 8
