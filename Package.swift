@@ -52,7 +52,7 @@ let package = Package(
         // Fuzz targets (Fuzz/run.sh builds it with libFuzzer; a plain build replays files).
         .executableTarget(
             name: "corsscan-fuzz",
-            dependencies: ["CorsscanCore", "CorsscanInput", "CorsscanAccessLog", "CorsscanBrowser", "CorsscanReport"]
+            dependencies: ["CorsscanCore", "CorsscanInput", "CorsscanAccessLog", "CorsscanBrowser", "CorsscanReport", "CZlib"]
         ),
 
         .testTarget(name: "CorsscanCoreTests", dependencies: ["CorsscanCore"]),

@@ -1,3 +1,4 @@
+import CZlib
 import CorsscanAccessLog
 import CorsscanBrowser
 import CorsscanCore
@@ -27,6 +28,7 @@ func printError(_ message: String) {
 enum FuzzTargets {
     static let all: [FuzzTarget] = [
         FuzzTarget(name: "gzip", summary: "ByteSource over the bytes as they are (gzip or plain, .gz name or not)", run: gzipRaw),
+        FuzzTarget(name: "inflate", summary: "DEFLATE data decoded by corsscan's inflater and by zlib: same bytes, same verdict", run: inflate),
         FuzzTarget(name: "gzip-roundtrip", summary: "ByteSource over the bytes gzipped (1–3 layers, several members): must give them back", run: gzipRoundTrip),
         FuzzTarget(name: "lines", summary: "LineReader against a simple split (small line limit, chunk size from the input)", run: lines),
         FuzzTarget(name: "json-objects", summary: "JSONObjectReader (small object limit); envelopes walked in place give the same items", run: jsonObjects),
@@ -156,6 +158,76 @@ enum FuzzTargets {
             guard let s = try? ByteSource(path: path, readChunk: chunk * 97) else { return }
             _ = try? s.peek(Int(p.count > 2 ? p[2] : 0))
             _ = drain(s)
+        }
+    }
+
+    /// zlib's raw inflate: the output (at most `limit` bytes, nil beyond) and, when the
+    /// data ends cleanly, how many input bytes it took.
+    static func zlibInflateRaw(_ data: [UInt8], limit: Int = 8 << 20) -> (bytes: [UInt8], used: Int?)? {
+        var s = z_stream()
+        guard corsscan_inflateInit2(&s, -15) == Z_OK else { fuzzFail("inflateInit2") }
+        defer { inflateEnd(&s) }
+        var input = data
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var rc = Z_OK
+        var used: Int?
+        input.withUnsafeMutableBufferPointer { inp in
+            s.next_in = inp.baseAddress
+            s.avail_in = UInt32(inp.count)
+            while rc == Z_OK && out.count <= limit {
+                let got = chunk.withUnsafeMutableBufferPointer { o -> Int in
+                    s.next_out = o.baseAddress
+                    s.avail_out = UInt32(o.count)
+                    rc = CZlib.inflate(&s, Z_NO_FLUSH)
+                    return o.count - Int(s.avail_out)
+                }
+                out += chunk[0..<got]
+                if rc == Z_OK && got == 0 { rc = Z_BUF_ERROR }
+            }
+            if rc == Z_STREAM_END { used = inp.count - Int(s.avail_in) }
+        }
+        return out.count > limit ? nil : (out, used)
+    }
+
+    /// The bytes as DEFLATE data (a gzip file's first member when they start with the
+    /// magic, so SampleLogs seed it) in a gzip member whose check fits whatever zlib makes
+    /// of them: corsscan must return zlib's bytes without error when zlib ends cleanly,
+    /// and fail, after a prefix of zlib's output, when zlib refuses the data.
+    static func inflate(_ p: UnsafeBufferPointer<UInt8>) {
+        var data = Array(p)
+        if data.count >= 18 && data[0] == 0x1F && data[1] == 0x8B { data = Array(data[10..<(data.count - 8)]) }
+        guard let oracle = zlibInflateRaw(data) else { return }
+        // Output that starts another gzip layer or a byte order mark is read differently by design.
+        if oracle.bytes.starts(with: [0x1F, 0x8B]) || oracle.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return }
+        var file: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+        if let used = oracle.used {
+            let crc = oracle.bytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
+            file += data[0..<used]
+            for v in [UInt32(crc), UInt32(truncatingIfNeeded: oracle.bytes.count)] {
+                file += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
+            }
+        } else {
+            file += data + [UInt8](repeating: 0, count: 8)
+        }
+        withFile(file, gz: true) { path in
+            let chunk = 1 + (p.count % 5 == 0 ? 0 : p.count % 4096)
+            let s: ByteSource
+            do throws(InputError) {
+                s = try ByteSource(path: path, readChunk: chunk)
+            } catch {
+                if oracle.used != nil { fuzzFail("zlib decodes it, corsscan refused it at open: \(error)") }
+                return
+            }
+            let (out, failed) = drain(s)
+            if oracle.used != nil {
+                if failed { fuzzFail("zlib decodes it, corsscan failed after \(out.count) bytes") }
+                if out != oracle.bytes { fuzzFail("different bytes: corsscan \(out.count), zlib \(oracle.bytes.count)") }
+            } else {
+                if !failed { fuzzFail("zlib refuses it, corsscan accepted \(out.count) bytes") }
+                let n = min(out.count, oracle.bytes.count)
+                if out[0..<n] != oracle.bytes[0..<n] { fuzzFail("bytes before the error differ from zlib's") }
+            }
         }
     }
 
