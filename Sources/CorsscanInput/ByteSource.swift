@@ -189,8 +189,9 @@ public final class ByteSource {
     /// chunks of `chunkSize` decompressed bytes ready, so the consumer's work overlaps
     /// with inflate. Bytes, their order and errors (thrown after every byte before
     /// them) are exactly those of inline reading. Call once, from the consumer's
-    /// thread, before reading; `close()` stops the thread.
-    public func startPrefetch(chunks: Int = 4) {
+    /// thread, before reading; `close()` stops the thread. Eight chunks (2 MiB) let inflate
+    /// run far enough ahead to fill a core the decoder leaves free.
+    public func startPrefetch(chunks: Int = 8) {
         guard prefetch == nil, !failed, pending == nil else { return }
         prefetch = Prefetch.start(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize)
     }

@@ -21,8 +21,6 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     /// (half full), not after every pop, so a fast producer sleeps and wakes once per
     /// half a queue instead of once per element (wake-ups are costly system calls).
     private var producersWaiting = 0
-    /// How many elements a waiting consumer needs before it is woken (see `popBatched`).
-    private var consumerWantsAtLeast = 1
     private var resumeAt: Int { capacity / 2 }
 
     public init(capacity: Int) {
@@ -81,20 +79,6 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return dequeueLocked()
     }
 
-    /// `pop`, but when the queue is empty it waits until it is full (or closed): one
-    /// wake-up per queue-full instead of per element when the producer is the slower side.
-    /// Only for producers that always end with `close()`.
-    public func popBatched() -> Element? {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if count == 0 && !closed {
-            consumerWantsAtLeast = capacity
-            while count < capacity && !closed { pthread_cond_wait(notEmpty, lock) }
-            consumerWantsAtLeast = 1
-        }
-        return dequeueLocked()
-    }
-
     /// The oldest element without waiting, nil when there is none right now.
     public func tryPop() -> Element? {
         pthread_mutex_lock(lock)
@@ -102,12 +86,11 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return dequeueLocked()
     }
 
-    /// Appends to a queue with room, waking a consumer waiting for this many; the caller
-    /// holds `lock`.
+    /// Appends to a queue with room, waking a waiting consumer; the caller holds `lock`.
     private func enqueueLocked(_ e: Element) {
         items[(head + count) % capacity] = e
         count += 1
-        if count >= consumerWantsAtLeast { pthread_cond_signal(notEmpty) }
+        pthread_cond_signal(notEmpty)
     }
 
     /// Takes the oldest element, nil when empty; the caller holds `lock`.

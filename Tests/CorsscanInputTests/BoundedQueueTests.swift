@@ -22,7 +22,7 @@ final class BoundedQueueTests: XCTestCase {
         XCTAssertFalse(q.tryPush(3))
         XCTAssertFalse(q.push(3))
         XCTAssertEqual(q.pop(), 1)
-        XCTAssertEqual(q.popBatched(), 2)
+        XCTAssertEqual(q.pop(), 2)
         XCTAssertNil(q.pop())
         let drained = BoundedQueue<Int>(capacity: 2)
         drained.push(1)
@@ -35,14 +35,14 @@ final class BoundedQueueTests: XCTestCase {
     /// every element arrives once, in order, whichever side waits.
     func testElementsCrossThreadsInOrder() throws {
         let n = 20_000
-        for batched in [false, true] {
-            let q = BoundedQueue<Int>(capacity: 4)
+        for capacity in [1, 4] {
+            let q = BoundedQueue<Int>(capacity: capacity)
             let producer = try XCTUnwrap(WorkerThread.start {
                 for i in 0..<n { q.push(i) }
                 q.close()
             })
             var expected = 0
-            while let v = batched ? q.popBatched() : q.pop() {
+            while let v = q.pop() {
                 XCTAssertEqual(v, expected)
                 if v != expected { break }
                 expected += 1
