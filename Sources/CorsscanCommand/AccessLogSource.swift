@@ -49,11 +49,17 @@ final class AccessLogSource: RecordSource {
     /// consumer). Records waiting to be released are memory held per open input: at most
     /// 4 × 512 (one hand-back being filled, two queued, one being released), ≈ 0.8 MB.
     static let recycleSize = batchSize
+    /// How much `yieldToMain` lowers the decode and inflate threads' priority: with several
+    /// inputs open, the main thread (merge and correlation, the one stage that cannot run
+    /// in parallel) competes with two threads per input; at equal priority it got a fair
+    /// share of the cores instead of the core it needs, and the run waited for it.
+    static let decodeNiceness: Int32 = 3
+    static let inflateNiceness: Int32 = 6
     static let recycledBatches = 2
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
          since: Int64?, until: Int64?, threaded: Bool = false, fieldless: Bool = false,
-         onClose: @escaping (AccessLogSource) -> Void) {
+         yieldToMain: Bool = false, onClose: @escaping (AccessLogSource) -> Void) {
         self.index = index
         self.stats = stats
         self.onClose = onClose
@@ -71,7 +77,12 @@ final class AccessLogSource: RecordSource {
         recycled = back
         // The decoder and the byte source belong to the worker until it is joined.
         worker = WorkerThread.start {
-            source.startPrefetch()
+            if yieldToMain {
+                WorkerThread.lowerPriority(by: Self.decodeNiceness)
+                source.startPrefetch(niceness: Self.inflateNiceness)
+            } else {
+                source.startPrefetch()
+            }
             let size = Self.batchSize
             var out: [AccessRecord] = []
             out.reserveCapacity(size)

@@ -132,6 +132,7 @@ final class Pipeline {
             }
         }
         fieldlessRecords = !correlator.joinsBrowserReports
+        accessInputCount = lazy.count
         let merger = RecordMerger(inputs: lazy, maxSkewMs: config.analysis.maxSkewMs, maxOpen: config.maxOpen)
         var n = 0
         used = UsedRecords(inputs: stats.count)
@@ -202,6 +203,9 @@ final class Pipeline {
     /// Whether inputs opened for merging build fieldless records where the correlator
     /// allows (`Correlator.needsFields`); set once the correlator is made.
     private var fieldlessRecords = false
+    /// Access-log inputs to merge; with more than one, their threads yield to the main
+    /// thread (`AccessLogSource.yieldToMain`).
+    private var accessInputCount = 0
 
     private func bytesDone() -> Int64 {
         closedBytes + openSources.values.reduce(0) { $0 + $1.bytesRead }
@@ -216,7 +220,8 @@ final class Pipeline {
         let make: (ByteSource) -> AccessLogSource = { [unowned self] src in
             let s = AccessLogSource(source: src, index: index, stats: base, plan: plan, template: config.template,
                                     since: config.since, until: config.until, threaded: true,
-                                    fieldless: fieldlessRecords) { [unowned self] done in
+                                    fieldless: fieldlessRecords,
+                                    yieldToMain: accessInputCount > 1 && config.maxOpen > 1) { [unowned self] done in
                 self.stats[Int(done.index)] = done.stats
                 self.closedBytes += done.stats.compressedBytes
                 self.openSources[done.index] = nil

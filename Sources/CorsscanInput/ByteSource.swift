@@ -190,10 +190,12 @@ public final class ByteSource {
     /// with inflate. Bytes, their order and errors (thrown after every byte before
     /// them) are exactly those of inline reading. Call once, from the consumer's
     /// thread, before reading; `close()` stops the thread. Eight chunks (2 MiB) let inflate
-    /// run far enough ahead to fill a core the decoder leaves free.
-    public func startPrefetch(chunks: Int = 8) {
+    /// run far enough ahead to fill a core the decoder leaves free. `niceness` lowers the
+    /// thread's priority (see `WorkerThread.lowerPriority`).
+    public func startPrefetch(chunks: Int = 8, niceness: Int32 = 0) {
         guard prefetch == nil, !failed, pending == nil else { return }
-        prefetch = Prefetch.start(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize)
+        prefetch = Prefetch.start(top: top, chunks: max(2, chunks), chunkSize: ByteSource.chunkSize,
+                                  niceness: niceness)
     }
 
     /// Reads from the top stage, inline or through the prefetch thread.
@@ -302,12 +304,12 @@ final class Prefetch {
 
     /// The producer thread started over `top`, or nil when no thread could be started
     /// (the source then keeps reading inline).
-    static func start(top: ByteStage, chunks: Int, chunkSize: Int) -> Prefetch? {
-        let p = Prefetch(top: top, chunks: chunks, chunkSize: chunkSize)
+    static func start(top: ByteStage, chunks: Int, chunkSize: Int, niceness: Int32) -> Prefetch? {
+        let p = Prefetch(top: top, chunks: chunks, chunkSize: chunkSize, niceness: niceness)
         return p.thread == nil ? nil : p
     }
 
-    private init(top: ByteStage, chunks: Int, chunkSize: Int) {
+    private init(top: ByteStage, chunks: Int, chunkSize: Int, niceness: Int32) {
         self.chunkSize = chunkSize
         memory = .allocate(byteCount: chunks * chunkSize, alignment: 64)
         filled = BoundedQueue(capacity: chunks)
@@ -316,6 +318,7 @@ final class Prefetch {
         let (memory, filled, free) = (self.memory, self.filled, self.free)
         // The stage chain belongs to this thread until `stop()` has joined it.
         thread = WorkerThread.start {
+            WorkerThread.lowerPriority(by: niceness)
             while let slot = free.pop() {
                 let p = memory + slot * chunkSize
                 var n = 0

@@ -161,6 +161,13 @@ public final class WorkerThread: @unchecked Sendable {
 
     private init(_ t: pthread_t) { thread = t }
 
+    /// Lowers the calling thread's scheduling priority by `niceness` (on Linux the nice
+    /// value is per thread; a thread may always lower its own priority).
+    public static func lowerPriority(by niceness: Int32) {
+        guard niceness > 0 else { return }
+        _ = nice(niceness)
+    }
+
     /// Waits for the closure to return (idempotent).
     public func join() {
         guard !joined else { return }

@@ -31,11 +31,10 @@ final class BoundedQueueTests: XCTestCase {
         XCTAssertFalse(drained.tryPush(2))
     }
 
-    /// A producer thread and this consumer pass 20 000 elements through a small queue:
+    /// A producer thread and this consumer pass thousands of elements through a small queue:
     /// every element arrives once, in order, whichever side waits.
     func testElementsCrossThreadsInOrder() throws {
-        let n = 20_000
-        for capacity in [1, 4] {
+        for (capacity, n) in [(1, 3_000), (4, 20_000)] {
             let q = BoundedQueue<Int>(capacity: capacity)
             let producer = try XCTUnwrap(WorkerThread.start {
                 for i in 0..<n { q.push(i) }
