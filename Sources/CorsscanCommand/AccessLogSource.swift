@@ -49,13 +49,14 @@ final class AccessLogSource: RecordSource {
     /// consumer). Records waiting to be released are memory held per open input: at most
     /// 4 × 512 (one hand-back being filled, two queued, one being released), ≈ 0.8 MB.
     static let recycleSize = batchSize
-    /// How much `yieldToMain` lowers the decode and inflate threads' priority: with several
-    /// inputs open, the main thread (merge and correlation, the one stage that cannot run
-    /// in parallel) competes with two threads per input; at equal priority it got a fair
-    /// share of the cores instead of the core it needs, and the run waited for it.
-    static let decodeNiceness: Int32 = 3
-    static let inflateNiceness: Int32 = 6
     static let recycledBatches = 2
+    /// How much `yieldToMain` lowers the decode and inflate threads' priority (nice values):
+    /// with several inputs open, the main thread (merge and correlation, the one stage that
+    /// cannot run in parallel) competes with two threads per input; at equal priority it
+    /// got a fair share of the cores instead of the core it needs, and the run waited for
+    /// it. Inflate is lowered most: it runs ahead into its ring and can wait.
+    static let decodeNiceness: Int32 = 3
+    static let inflateNiceness: Int32 = 9
 
     init(source: ByteSource, index: Int32, stats: InputStats, plan: InputPlan, template: LogTemplate?,
          since: Int64?, until: Int64?, threaded: Bool = false, fieldless: Bool = false,
@@ -78,8 +79,9 @@ final class AccessLogSource: RecordSource {
         // The decoder and the byte source belong to the worker until it is joined.
         worker = WorkerThread.start {
             if yieldToMain {
-                WorkerThread.lowerPriority(by: Self.decodeNiceness)
+                // The inflate thread starts first: a thread inherits its creator's nice value.
                 source.startPrefetch(niceness: Self.inflateNiceness)
+                WorkerThread.lowerPriority(by: Self.decodeNiceness)
             } else {
                 source.startPrefetch()
             }

@@ -668,6 +668,8 @@ final class GzipStage: ByteStage {
                 try fillInput(8)
                 base = inBase
                 inp = base + inNext
+                bitBuffer = self.bitBuffer
+                bitCount = UInt64(self.bitCount)
                 fastEnd = upstreamEOF ? base + inEnd + 8 : base + inEnd - 8
                 nearEnd = upstreamEOF
                 endBits = inEnd * 8

@@ -28,9 +28,10 @@ final class InflateTests: XCTestCase {
         return Array(out[0..<produced])
     }
 
-    /// zlib's inflate (`windowBits` -15: raw DEFLATE, 31: one gzip member): its output and,
-    /// when the data ends cleanly (with a good check for gzip), how many input bytes it took.
-    static func zlibInflate(_ data: [UInt8], windowBits: Int32) -> (bytes: [UInt8], used: Int?) {
+    /// zlib's inflate (`windowBits` -15: raw DEFLATE, 31: one gzip member): its output, how
+    /// many input bytes it took when the data ends cleanly (with a good check for gzip), and
+    /// its last return code (`Z_DATA_ERROR` for invalid data, `Z_BUF_ERROR` when cut).
+    static func zlibInflate(_ data: [UInt8], windowBits: Int32) -> (bytes: [UInt8], used: Int?, rc: Int32) {
         var s = z_stream()
         precondition(corsscan_inflateInit2(&s, windowBits) == Z_OK)
         defer { inflateEnd(&s) }
@@ -54,7 +55,7 @@ final class InflateTests: XCTestCase {
             }
             if rc == Z_STREAM_END { used = inp.count - Int(s.avail_in) }
         }
-        return (out, used)
+        return (out, used, rc)
     }
 
     /// Inputs that exercise every block kind and copy path: log text, random bytes
@@ -139,14 +140,15 @@ final class InflateTests: XCTestCase {
     }
 
     /// Damaged DEFLATE data, given the right check for whatever zlib makes of it, so the
-    /// verdict is the decoder's own: whenever zlib decodes it cleanly, the decoder gives
-    /// the same bytes without error; whenever zlib refuses it, so does the decoder, and
-    /// what it returned before the error agrees with zlib's output as far as both go.
+    /// verdict is the decoder's own. When zlib decodes it cleanly, the decoder gives the same
+    /// bytes without error. When zlib refuses it (then without a trailer), the decoder gives
+    /// exactly the bytes zlib gave before its error and the matching error: corrupt for
+    /// invalid data, truncated for data that stops inside a symbol.
     func testDamagedStreamsGetZlibsVerdict() throws {
         let dir = TempDir()
         var rng = SplitMix(state: 99)
         let sources = InflateTests.corpus(seed: 11).filter { $0.1.count > 100 }
-        var agreedClean = 0, agreedBroken = 0
+        var clean = 0, corrupt = 0, cut = 0
         for round in 0..<600 {
             let (_, data) = sources[round % sources.count]
             let slice = Array(data.prefix(500 + Int(rng.next() % 5000)))
@@ -157,6 +159,7 @@ final class InflateTests: XCTestCase {
                 let at = Int(rng.next() % UInt64(deflate.count))
                 deflate[at] ^= UInt8(1 << (rng.next() % 8))
             }
+            if round % 4 == 3 { deflate.removeLast(1 + Int(rng.next() % UInt64(min(40, deflate.count - 1)))) }
             let oracle = InflateTests.zlibInflate(deflate, windowBits: -15)
             var damaged = Array(gz[0..<10])
             if let used = oracle.used {
@@ -166,23 +169,95 @@ final class InflateTests: XCTestCase {
                     damaged += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
                 }
             } else {
-                damaged += deflate + gz.suffix(8)
+                damaged += deflate
             }
             let path = dir.write("damaged.gz", damaged)
             let (bytes, err) = try readAll(path, chunk: round % 3 == 0 ? 7 : ByteSource.chunkSize)
+            XCTAssertTrue(bytes == oracle.bytes, "round \(round): \(bytes.count) bytes, zlib \(oracle.bytes.count)")
             if oracle.used != nil {
                 XCTAssertNil(err, "round \(round)")
-                XCTAssertTrue(bytes == oracle.bytes, "round \(round)")
-                agreedClean += 1
+                clean += 1
+            } else if oracle.rc == Z_DATA_ERROR {
+                XCTAssertEqual(err?.kind, .corruptGzip, "round \(round): \(String(describing: err))")
+                corrupt += 1
             } else {
-                XCTAssertNotNil(err, "round \(round): zlib refused, the decoder accepted")
-                let n = min(bytes.count, oracle.bytes.count)
-                XCTAssertTrue(bytes[0..<n] == oracle.bytes[0..<n], "round \(round)")
-                agreedBroken += 1
+                XCTAssertEqual(err?.kind, .truncatedGzip, "round \(round): zlib \(oracle.rc), \(String(describing: err))")
+                cut += 1
             }
         }
-        XCTAssertGreaterThan(agreedBroken, 100)
-        XCTAssertGreaterThan(agreedClean, 30)
+        XCTAssertGreaterThan(clean, 30)
+        XCTAssertGreaterThan(corrupt, 100)
+        XCTAssertGreaterThan(cut, 30)
+    }
+
+    /// A member whose DEFLATE data is written by hand with the fixed code: `literals`, then
+    /// one match of `length` 3 at `distance` 3, then end of block.
+    static func fixedMember(literals: [UInt8], match: Bool) -> (member: [UInt8], output: [UInt8]) {
+        var out: [UInt8] = []
+        var acc = 0, n = 0
+        func bits(_ v: Int, _ count: Int) {          // least significant bit first
+            for i in 0..<count {
+                acc |= ((v >> i) & 1) << n
+                n += 1
+                if n == 8 { out.append(UInt8(acc)); acc = 0; n = 0 }
+            }
+        }
+        func code(_ c: Int, _ count: Int) {          // Huffman codes: most significant bit first
+            for i in (0..<count).reversed() { bits((c >> i) & 1, 1) }
+        }
+        bits(1, 1)   // last block
+        bits(1, 2)   // fixed code
+        var output: [UInt8] = []
+        for l in literals {
+            code(0x30 + Int(l), 8)   // literals 0–143
+            output.append(l)
+        }
+        if match {
+            code(1, 7)   // symbol 257: length 3
+            code(2, 5)   // distance code 2: distance 3
+            // (With fewer than three bytes before it the match is invalid: no output for it.)
+            if output.count >= 3 { for _ in 0..<3 { output.append(output[output.count - 3]) } }
+        }
+        code(0, 7)       // end of block
+        if n > 0 { out.append(UInt8(acc)) }
+        let crc = output.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
+        var member: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3] + out
+        for v in [UInt32(crc), UInt32(output.count)] {
+            member += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8(v >> 24)]
+        }
+        return (member, output)
+    }
+
+    /// Matches reach back into their own member only, also after the window has slid.
+    func testMatchesStayInTheirMember() throws {
+        let dir = TempDir()
+        // Members larger than the window: it slides inside them and between them.
+        var gz: [UInt8] = [], expected: [UInt8] = []
+        for seed in 1...3 {
+            let d = sampleLog(lines: 1500, seed: UInt64(seed))
+            gz += InflateTests.zlibGzip(d, level: 6, strategy: Z_DEFAULT_STRATEGY)
+            expected += d
+        }
+        XCTAssertGreaterThan(expected.count, 3 * GzipStage.historySize + GzipStage.outputChunk)
+        for chunk in [ByteSource.chunkSize, 1000] {
+            let (bytes, err) = try readAll(dir.write("big.gz", gz), chunk: chunk)
+            XCTAssertNil(err)
+            XCTAssertTrue(bytes == expected, "chunk \(chunk)")
+        }
+        // A match after three literals of its own member is fine; a member that starts with
+        // one refers to the previous member's bytes, which zlib refuses ("too far back").
+        let first = InflateTests.fixedMember(literals: Array("abc".utf8), match: true)
+        XCTAssertEqual(first.output, Array("abcabc".utf8))
+        XCTAssertTrue(InflateTests.zlibInflate(first.member, windowBits: 31).used != nil)
+        let (ok, okErr) = try readAll(dir.write("ok.gz", first.member + first.member))
+        XCTAssertNil(okErr)
+        XCTAssertEqual(ok, Array("abcabcabcabc".utf8))
+        let second = InflateTests.fixedMember(literals: [], match: true)
+        XCTAssertNil(InflateTests.zlibInflate(second.member, windowBits: 31).used)
+        let (bytes, err) = try readAll(dir.write("bad.gz", first.member + second.member))
+        XCTAssertEqual(bytes, Array("abcabc".utf8))
+        XCTAssertEqual(err?.kind, .corruptGzip)
+        XCTAssertTrue(err?.message.contains("too far back") ?? false, String(describing: err))
     }
 
     /// Header fields zlib reads (extra field, name, comment, header CRC) are skipped
