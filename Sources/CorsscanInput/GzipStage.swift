@@ -257,6 +257,17 @@ final class GzipStage: ByteStage {
         }
     }
 
+    /// Adds input bytes until there are `n` (≤ 56) bits or the input is used up; never
+    /// reports the end (a short code may still fit in what is left).
+    private func fillBits(_ n: Int) throws(InputError) {
+        while bitCount < n {
+            if inNext == inEnd, try fillInput(1) == 0 { return }
+            bitBuffer |= UInt64(inBase[inNext]) << UInt64(bitCount)
+            inNext += 1
+            bitCount += 8
+        }
+    }
+
     private func takeBits(_ n: Int) throws(InputError) -> Int {
         try needBits(n)
         let v = Int(truncatingIfNeeded: bitBuffer & ((1 << UInt64(n)) - 1))
@@ -333,14 +344,14 @@ final class GzipStage: ByteStage {
     private func readTrailer() throws(InputError) {
         bitBuffer >>= UInt64(bitCount & 7)
         bitCount -= bitCount & 7
-        let expectedCRC = try takeBits(32)
-        let expectedSize = try takeBits(32)
-        alignToByte()
+        // Each check as soon as it is read, as zlib does.
         updateCheck()
-        if UInt(expectedCRC) != crc {
+        if UInt(try takeBits(32)) != crc {
             throw InputError(.badCRC, offset: errorOffset(inputPos),
                              "gzip member starting at byte \(memberStart) fails its check (incorrect data check)\(layerNote)")
         }
+        let expectedSize = try takeBits(32)
+        alignToByte()
         if UInt32(expectedSize) != memberSize {
             throw InputError(.badCRC, offset: errorOffset(inputPos),
                              "gzip member starting at byte \(memberStart) fails its check (incorrect length check)\(layerNote)")
@@ -399,18 +410,24 @@ final class GzipStage: ByteStage {
         for i in 0..<codeLengthCount {
             lengths[DeflateSymbols.codeLengthOrder[i]] = UInt8(try takeBits(3))
         }
-        do {
-            try codeLengthTable.build(lengths: lengths, count: 19, incompleteAllowed: false,
-                                      symbols: codeLengthSymbols)
-        } catch {
-            throw corrupt("invalid code lengths set")
+        // No code-length code at all: zlib reads every length as 0 from one bit each (and
+        // then finds no end-of-block code); the same here, for the same verdict.
+        let noCodeLengthCode = (0..<19).allSatisfy { lengths[$0] == 0 }
+        if !noCodeLengthCode {
+            do {
+                try codeLengthTable.build(lengths: lengths, count: 19, incompleteAllowed: false,
+                                          symbols: codeLengthSymbols)
+            } catch {
+                throw corrupt("invalid code lengths set")
+            }
         }
         let total = literalCount + distanceCount
         var i = 0
         while i < total {
-            try needBits(7)
-            let entry = codeLengthTable.entries[Int(truncatingIfNeeded: bitBuffer & 0x7F)]
+            try fillBits(7)
+            let entry = noCodeLengthCode ? 1 : codeLengthTable.entries[Int(truncatingIfNeeded: bitBuffer & 0x7F)]
             let bits = Int(entry & 0xFF)
+            if bits > bitCount { throw truncated() }
             bitBuffer >>= UInt64(bits)
             bitCount -= bits
             let symbol = Int(entry >> 16)
@@ -423,9 +440,10 @@ final class GzipStage: ByteStage {
             let repeats: Int
             switch symbol {
             case 16:
+                let extra = try takeBits(2)
                 if i == 0 { throw corrupt("invalid bit length repeat") }
                 value = lengths[i - 1]
-                repeats = 3 + (try takeBits(2))
+                repeats = 3 + extra
             case 17:
                 value = 0
                 repeats = 3 + (try takeBits(3))
@@ -661,6 +679,10 @@ final class GzipStage: ByteStage {
         }
         /// Whether the bits used so far reach past the end of the input.
         func pastEnd() -> Bool { (inp - base) * 8 - Int(bitCount) > endBits }
+        /// Whether the bits of an invalid `entry` (at least one) would reach past it.
+        func pastEnd(after entry: UInt32) -> Bool {
+            (inp - base) * 8 - Int(bitCount) + max(1, Int(entry & 0xFF)) > endBits
+        }
 
         while out < outEnd {
             if _slowPath(inp > fastEnd) {
@@ -695,8 +717,9 @@ final class GzipStage: ByteStage {
                     return true
                 }
                 if entry & HuffmanEntry.invalid != 0 {
+                    // zlib reads an invalid code's bits first (one for an empty slot).
                     save()
-                    if nearEnd && (inp - base) * 8 - Int(bitCount) + 15 > endBits { throw truncated() }
+                    if nearEnd && pastEnd(after: entry) { throw truncated() }
                     throw corrupt("invalid literal/length code")
                 }
             }
@@ -721,7 +744,7 @@ final class GzipStage: ByteStage {
                 }
                 if d & HuffmanEntry.exceptional != 0 {
                     save()
-                    if nearEnd && (inp - base) * 8 - Int(bitCount) + 15 > endBits { throw truncated() }
+                    if nearEnd && pastEnd(after: d) { throw truncated() }
                     throw corrupt("invalid distance code")
                 }
             }
