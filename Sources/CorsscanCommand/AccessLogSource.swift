@@ -312,7 +312,7 @@ final class AccessLogDecoder {
                     if let reason = parser.parse(buf, into: &builder, cache: &cache) {
                         stats.skip(reason, line: n)
                     } else {
-                        accept(n, builder, into: &out)
+                        accept(n, &builder, into: &out)
                     }
                 case .oversize(let n):
                     stats.skip(.oversizeLine, line: n)
@@ -377,7 +377,7 @@ final class AccessLogDecoder {
                 return nil
             }
             var one: [AccessRecord] = []
-            accept(n, builder, into: &one)
+            accept(n, &builder, into: &one)
             return one.popLast()
         case .oversize(let n):
             stats.skip(.oversizeLine, line: n)
@@ -390,7 +390,9 @@ final class AccessLogDecoder {
     /// Appends the record built from line `n` to `out` (moved, not copied), unless it is
     /// outside the time range.
     @inline(__always)
-    private func accept(_ n: Int64, _ builder: borrowing AccessRecordBuilder, into out: inout [AccessRecord]) {
+    /// `builder` is `inout` only so a class-held builder is used in place: passed by value
+    /// (even `borrowing`) it was copied for every record (retains and releases of its parts).
+    private func accept(_ n: Int64, _ builder: inout AccessRecordBuilder, into out: inout [AccessRecord]) {
         if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return }
         if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return }
         stats.records += 1
@@ -461,8 +463,11 @@ final class AccessLogDecoder {
         objectsRead += 1
         lastObjectBytes = length
         if kind == .data {
-            LogEventContainer.deliverEscaped(containerScratch, in: UnsafeBufferPointer(rebasing: bytes[0..<length]),
-                                             useEscapedEvent)
+            // The parser bound once per envelope, not copied out of `self` for every event.
+            let parser = self.parser
+            LogEventContainer.deliverEscaped(containerScratch, in: UnsafeBufferPointer(rebasing: bytes[0..<length])) {
+                useEscapedEvent($0, $1, parser)
+            }
         } else {
             controlMessage(containerScratch.eventCount)
         }
@@ -493,18 +498,17 @@ final class AccessLogDecoder {
 
     /// One event of an envelope walked in place, its message still escaped: parsed where it
     /// lies when it fits the layout learned so far, else unescaped and parsed as usual.
-    private func useEscapedEvent(_ escaped: UnsafeBufferPointer<UInt8>, _ time: Int64) {
-        if let parser {
-            switch parser.parseInPlace(escapedMessage: escaped, fallbackTime: time, into: &builder, cache: &parseCache) {
-            case .record:
-                accept(countEvent(), builder, into: &queue)
-                return
-            case .skipped(let reason):
-                stats.skip(reason, line: countEvent())
-                return
-            case .unescapeFirst:
-                break
-            }
+    private func useEscapedEvent(_ escaped: UnsafeBufferPointer<UInt8>, _ time: Int64, _ parser: borrowing AccessLogParser?) {
+        // Through the optional, not bound: binding copies the parser (retains its parts).
+        switch parser?.parseInPlace(escapedMessage: escaped, fallbackTime: time, into: &builder, cache: &parseCache) {
+        case .record?:
+            accept(countEvent(), &builder, into: &queue)
+            return
+        case .skipped(let reason)?:
+            stats.skip(reason, line: countEvent())
+            return
+        case .unescapeFirst?, nil:
+            break
         }
         LogEventContainer.unescape(escaped, using: &messageBuffer) { useEvent($0, time) }
     }
@@ -538,6 +542,6 @@ final class AccessLogDecoder {
             stats.skip(reason, line: number)
             return
         }
-        accept(number, builder, into: &queue)
+        accept(number, &builder, into: &queue)
     }
 }
