@@ -85,15 +85,6 @@ final class GzipStage: ByteStage {
     private var fixedDistances = HuffmanTable(rootBits: GzipStage.distanceRootBits, maxSymbols: 32)
     private var codeLengthTable = HuffmanTable(rootBits: 7, maxSymbols: 0)
     private let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: 320)
-    private let literalSymbols = GzipStage.copy(DeflateSymbols.literalLengthEntries)
-    private let distanceSymbols = GzipStage.copy(DeflateSymbols.distanceEntries)
-    private let codeLengthSymbols = GzipStage.copy(DeflateSymbols.codeLengthEntries)
-
-    private static func copy(_ a: [UInt32]) -> UnsafeMutablePointer<UInt32> {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: a.count)
-        p.initialize(from: a, count: a.count)
-        return p
-    }
 
     private var memberStart: Int64 = 0
     private var memberCount = 0
@@ -113,10 +104,10 @@ final class GzipStage: ByteStage {
         for s in 0..<288 { lengths[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8 }
         do {
             try fixedLiterals.build(lengths: lengths, count: 288, incompleteAllowed: true,
-                                    symbols: literalSymbols)
+                                    symbols: DeflateSymbols.literalLengthEntries)
             lengths.update(repeating: 5, count: 32)
             try fixedDistances.build(lengths: lengths, count: 32, incompleteAllowed: true,
-                                     symbols: distanceSymbols)
+                                     symbols: DeflateSymbols.distanceEntries)
         } catch {
             preconditionFailure("DEFLATE's fixed codes are complete")
         }
@@ -126,9 +117,6 @@ final class GzipStage: ByteStage {
         inBase.deallocate()
         window.deallocate()
         lengths.deallocate()
-        literalSymbols.deallocate()
-        distanceSymbols.deallocate()
-        codeLengthSymbols.deallocate()
     }
 
     /// Position in this stage's input of the next byte not yet decoded.
@@ -416,7 +404,7 @@ final class GzipStage: ByteStage {
         if !noCodeLengthCode {
             do {
                 try codeLengthTable.build(lengths: lengths, count: 19, incompleteAllowed: false,
-                                          symbols: codeLengthSymbols)
+                                          symbols: DeflateSymbols.codeLengthEntries)
             } catch {
                 throw corrupt("invalid code lengths set")
             }
@@ -458,13 +446,13 @@ final class GzipStage: ByteStage {
         if lengths[256] == 0 { throw corrupt("invalid code -- missing end-of-block") }
         do {
             try dynamicLiterals.build(lengths: lengths, count: literalCount, incompleteAllowed: true,
-                                      symbols: literalSymbols)
+                                      symbols: DeflateSymbols.literalLengthEntries)
         } catch {
             throw corrupt("invalid literal/lengths set")
         }
         do {
             try dynamicDistances.build(lengths: lengths + literalCount, count: distanceCount, incompleteAllowed: true,
-                                       symbols: distanceSymbols)
+                                       symbols: DeflateSymbols.distanceEntries)
         } catch {
             throw corrupt("invalid distances set")
         }
@@ -579,8 +567,7 @@ final class GzipStage: ByteStage {
                     save()
                     throw corrupt("invalid literal/length code")
                 }
-                let subMask: UInt64 = (1 &<< UInt64((entry &>> 8) & 0xF)) &- 1
-                entry = lit[Int(entry &>> 16) &+ Int(truncatingIfNeeded: bits & subMask)]
+                entry = lit[HuffmanEntry.subtableSlot(entry, bits)]
                 saved = bits
                 consume(entry)
                 refill()
@@ -611,10 +598,8 @@ final class GzipStage: ByteStage {
             var d = dist[Int(truncatingIfNeeded: bits & distMask)]
             if _slowPath(d & exceptional != 0) {
                 if d & HuffmanEntry.subtable != 0 {
-                    bits &>>= UInt64(GzipStage.distanceRootBits)
-                    count &-= UInt64(GzipStage.distanceRootBits)
-                    let subMask: UInt64 = (1 &<< UInt64((d &>> 8) & 0xF)) &- 1
-                    d = dist[Int(d &>> 16) &+ Int(truncatingIfNeeded: bits & subMask)]
+                    consume(UInt32(GzipStage.distanceRootBits))
+                    d = dist[HuffmanEntry.subtableSlot(d, bits)]
                 }
                 if d & exceptional != 0 {
                     count &= 0xFF
@@ -677,6 +662,10 @@ final class GzipStage: ByteStage {
                 inNext = inEnd
             }
         }
+        @inline(__always) func drop(_ n: UInt64) {
+            bitBuffer &>>= n
+            bitCount &-= n
+        }
         /// Whether the bits used so far reach past the end of the input.
         func pastEnd() -> Bool { (inp - base) * 8 - Int(bitCount) > endBits }
         /// Whether the bits of an invalid `entry` (at least one) would reach past it.
@@ -704,14 +693,11 @@ final class GzipStage: ByteStage {
             var entry = lit[Int(truncatingIfNeeded: bitBuffer & litMask)]
             if _slowPath(entry & HuffmanEntry.exceptional != 0) {
                 if entry & HuffmanEntry.subtable != 0 {
-                    bitBuffer &>>= UInt64(GzipStage.literalRootBits)
-                    bitCount &-= UInt64(GzipStage.literalRootBits)
-                    let subMask: UInt64 = (1 &<< UInt64((entry &>> 8) & 0xF)) &- 1
-                    entry = lit[Int(entry &>> 16) &+ Int(truncatingIfNeeded: bitBuffer & subMask)]
+                    drop(UInt64(GzipStage.literalRootBits))
+                    entry = lit[HuffmanEntry.subtableSlot(entry, bitBuffer)]
                 }
                 if entry & HuffmanEntry.endOfBlock != 0 {
-                    bitBuffer &>>= UInt64(entry & 0xFF)
-                    bitCount &-= UInt64(entry & 0xFF)
+                    drop(UInt64(entry & 0xFF))
                     save()
                     if nearEnd && pastEnd() { throw truncated() }
                     return true
@@ -724,8 +710,7 @@ final class GzipStage: ByteStage {
                 }
             }
             let saved = bitBuffer
-            bitBuffer &>>= UInt64(entry & 0xFF)
-            bitCount &-= UInt64(entry & 0xFF)
+            drop(UInt64(entry & 0xFF))
             if entry & HuffmanEntry.literal != 0 {
                 if _slowPath(nearEnd) && pastEnd() { save(); throw truncated() }
                 out.pointee = UInt8(truncatingIfNeeded: entry &>> 16)
@@ -737,10 +722,8 @@ final class GzipStage: ByteStage {
             var d = dist[Int(truncatingIfNeeded: bitBuffer & distMask)]
             if _slowPath(d & HuffmanEntry.exceptional != 0) {
                 if d & HuffmanEntry.subtable != 0 {
-                    bitBuffer &>>= UInt64(GzipStage.distanceRootBits)
-                    bitCount &-= UInt64(GzipStage.distanceRootBits)
-                    let subMask: UInt64 = (1 &<< UInt64((d &>> 8) & 0xF)) &- 1
-                    d = dist[Int(d &>> 16) &+ Int(truncatingIfNeeded: bitBuffer & subMask)]
+                    drop(UInt64(GzipStage.distanceRootBits))
+                    d = dist[HuffmanEntry.subtableSlot(d, bitBuffer)]
                 }
                 if d & HuffmanEntry.exceptional != 0 {
                     save()
@@ -749,8 +732,7 @@ final class GzipStage: ByteStage {
                 }
             }
             let savedD = bitBuffer
-            bitBuffer &>>= UInt64(d & 0xFF)
-            bitCount &-= UInt64(d & 0xFF)
+            drop(UInt64(d & 0xFF))
             let distance = Int(d &>> 16) &+ Int(HuffmanEntry.extra(savedD, d))
             if _slowPath(nearEnd) && pastEnd() { save(); throw truncated() }
             if _slowPath(distance > out - historyStart) {

@@ -23,6 +23,13 @@ enum HuffmanEntry {
     /// Any of subtable, end of block, invalid: not a literal, length or distance.
     static let exceptional: UInt32 = subtable | endOfBlock | invalid
 
+    /// The slot a subtable pointer `entry` leads to, for the bit buffer `bits` after the
+    /// first level's bits were dropped.
+    @inline(__always)
+    static func subtableSlot(_ entry: UInt32, _ bits: UInt64) -> Int {
+        Int(entry &>> 16) &+ Int(truncatingIfNeeded: bits & ((1 &<< UInt64((entry &>> 8) & 0xF)) &- 1))
+    }
+
     /// The extra-bits value of `entry` in `saved`, the bit buffer before `entry`'s bits were dropped.
     @inline(__always)
     static func extra(_ saved: UInt64, _ entry: UInt32) -> UInt32 {
@@ -68,7 +75,8 @@ struct HuffmanTable: ~Copyable {
     /// code or has no codes at all, as zlib allows; every other incomplete or
     /// over-subscribed code is refused.
     mutating func build(lengths: UnsafePointer<UInt8>, count n: Int, incompleteAllowed: Bool,
-                        symbols: UnsafePointer<UInt32>) throws(Problem) {
+                        symbols: [UInt32]) throws(Problem) {
+        precondition(symbols.count >= n)
         var lengthCount = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var nextCode = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         try withUnsafeMutableBytes(of: &lengthCount) { raw throws(Problem) in
@@ -91,7 +99,9 @@ struct HuffmanTable: ~Copyable {
                     code = (code + count[len - 1]) << 1
                     next[len] = code
                 }
-                fill(lengths: lengths, count: n, next: next, symbols: symbols, complete: left == 0)
+                symbols.withUnsafeBufferPointer { sym in
+                    fill(lengths: lengths, count: n, next: next, symbols: sym.baseAddress!, complete: left == 0)
+                }
             }
         }
     }

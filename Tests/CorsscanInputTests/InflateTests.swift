@@ -301,10 +301,8 @@ final class InflateTests: XCTestCase {
         func build(_ lengths: [UInt8], incompleteAllowed: Bool = true) -> HuffmanTable.Problem? {
             do {
                 try lengths.withUnsafeBufferPointer { l throws(HuffmanTable.Problem) in
-                    try symbols.withUnsafeBufferPointer { s throws(HuffmanTable.Problem) in
-                        try table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: incompleteAllowed,
-                                        symbols: s.baseAddress!)
-                    }
+                    try table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: incompleteAllowed,
+                                    symbols: symbols)
                 }
                 return nil
             } catch {
@@ -342,10 +340,8 @@ final class InflateTests: XCTestCase {
                 lengths.swapAt(i, Int(rng.next() % UInt64(i + 1)))
             }
             let built: Bool = lengths.withUnsafeBufferPointer { l in
-                symbols.withUnsafeBufferPointer { s in
-                    (try? table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: false,
-                                      symbols: s.baseAddress!)) != nil
-                }
+                (try? table.build(lengths: l.baseAddress!, count: l.count, incompleteAllowed: false,
+                                  symbols: symbols)) != nil
             }
             XCTAssertTrue(built, "round \(round)")
             // Canonical codes, the slow way: by (length, symbol).
