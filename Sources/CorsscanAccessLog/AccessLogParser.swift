@@ -76,11 +76,15 @@ public struct AccessLogParser: Sendable {
     public internal(set) var baseFormat: String
     var wrapper: Wrapper = .none
     let body: Body
+    /// The positional template of `body`, unretained (`body` owns it): read per line
+    /// without the retain and release that binding the enum's payload costs.
+    private let positional: Unmanaged<PositionalTemplate>?
 
     init(format: String, body: Body, wrapper: Wrapper = .none) {
         self.baseFormat = format
         self.body = body
         self.wrapper = wrapper
+        if case .positional(let t) = body { positional = .passUnretained(t) } else { positional = nil }
     }
 
     /// JSON with the recognised keys, no template.
@@ -212,6 +216,15 @@ public struct AccessLogParser: Sendable {
     @inline(__always)
     func parseBody(_ p: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, into r: inout AccessRecordBuilder,
                    state st: inout RecordState, cache: inout Cache) -> SkipReason? {
+        if let positional {
+            let ok = positional._withUnsafeGuaranteedRef { t in
+                t.match(p, 0, p.count) { target, lo, hi in
+                    apply(target, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+                }
+            }
+            guard ok else { return .unknownFormat }
+            return finish(&r, st, fallbackTime: fallbackTime, positional: true)
+        }
         switch body {
         case .json(let j):
             switch Self.scanJSON(p, j, &r, &st, &cache) {
@@ -219,12 +232,8 @@ public struct AccessLogParser: Sendable {
             case .notJSON: return .unknownFormat
             case .malformed: return .malformedJSON
             }
-        case .positional(let t):
-            let ok = t.match(p, 0, p.count) { i, lo, hi in
-                apply(t.targets[i], UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
-            }
-            guard ok else { return .unknownFormat }
-            return finish(&r, st, fallbackTime: fallbackTime, positional: true)
+        case .positional:
+            preconditionFailure("read through `positional` above")
         case .keyValue:
             guard Self.scanKeyValue(p, &r, &st) else { return .unknownFormat }
             return finish(&r, st, fallbackTime: fallbackTime, positional: true)
@@ -298,8 +307,8 @@ public struct AccessLogParser: Sendable {
 
     static func applySub(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
                          _ st: inout RecordState) {
-        _ = t.match(v, 0, v.count) { i, a, b in
-            apply(t.targets[i], UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
+        _ = t.match(v, 0, v.count) { target, a, b in
+            apply(target, UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
         }
     }
 

@@ -7,7 +7,7 @@ import CorsscanCore
 /// template is matched from the right end of the line instead, so a user agent or error
 /// message may contain any delimiter. `requestTime` (`21/Nov/2026:09:45:12 +0000`) keeps its
 /// inner space even when the template separates fields with spaces.
-final class PositionalTemplate: Sendable {
+final class PositionalTemplate: @unchecked Sendable {
     struct Variable: Sendable {
         var name: String
         var target: Target
@@ -16,40 +16,50 @@ final class PositionalTemplate: Sendable {
     let lits: [[UInt8]]
     let vars: [Variable]
     let firstGreedy: Int
-    /// The literals end to end (literal i ends at `litEnds[i]`) and each variable's target:
-    /// what `match` reads, through pointers, so a line costs no reference counting.
-    let litBytes: [UInt8]
-    let litEnds: [Int]
-    let targets: [Target]
+    /// The literals end to end (literal i ends at `litEnds[i]`) and each variable's target,
+    /// in memory this object owns and never changes after `init`: what `match` reads, so a
+    /// line costs no reference counting (an array property would be retained per access).
+    private let litBytes: UnsafeMutableBufferPointer<UInt8>
+    private let litEnds: UnsafeMutableBufferPointer<Int>
+    private let targetList: UnsafeMutableBufferPointer<Target>
+    private let litByteCount: Int, litCount: Int, varCount: Int
 
     init(lits: [[UInt8]], vars: [Variable]) {
         self.lits = lits
         self.vars = vars
         firstGreedy = vars.firstIndex(where: { $0.greedy }) ?? -1
-        litBytes = lits.flatMap { $0 }
-        var ends: [Int] = []
+        let bytes = lits.flatMap { $0 }
+        litByteCount = bytes.count
+        litCount = lits.count
+        varCount = vars.count
+        litBytes = .allocate(capacity: max(bytes.count, 1))
+        _ = litBytes.initialize(from: bytes)
+        litEnds = .allocate(capacity: max(lits.count, 1))
         var total = 0
-        for l in lits { total += l.count; ends.append(total) }
-        litEnds = ends
-        targets = vars.map(\.target)
+        for (i, l) in lits.enumerated() { total += l.count; litEnds[i] = total }
+        targetList = .allocate(capacity: max(vars.count, 1))
+        for (i, v) in vars.enumerated() { targetList[i] = v.target }
     }
 
-    /// Matches `p[lo..<hi]`, calling `value(varIndex, start, end)` for each variable.
+    deinit {
+        litBytes.deallocate()
+        litEnds.deallocate()
+        targetList.deallocate()
+    }
+
+    /// Matches `p[lo..<hi]`, calling `value(target, start, end)` for each variable (the
+    /// target handed over, so the caller reads no array of this class per value).
     @inline(__always)
-    func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, value: (Int, Int, Int) -> Void) -> Bool {
-        litBytes.withUnsafeBufferPointer { bytes in
-            litEnds.withUnsafeBufferPointer { ends in
-                targets.withUnsafeBufferPointer { targets in
-                    match(p, lo0, hi0, bytes, ends, targets, value: value)
-                }
-            }
-        }
+    func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, value: (Target, Int, Int) -> Void) -> Bool {
+        match(p, lo0, hi0, UnsafeBufferPointer(start: litBytes.baseAddress, count: litByteCount),
+              UnsafeBufferPointer(start: litEnds.baseAddress, count: litCount),
+              UnsafeBufferPointer(start: targetList.baseAddress, count: varCount), value: value)
     }
 
     @inline(__always)
     private func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, _ bytes: UnsafeBufferPointer<UInt8>,
                        _ ends: UnsafeBufferPointer<Int>, _ targets: UnsafeBufferPointer<Target>,
-                       value: (Int, Int, Int) -> Void) -> Bool {
+                       value: (Target, Int, Int) -> Void) -> Bool {
         @inline(__always) func lits(_ i: Int) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
         }
@@ -66,7 +76,7 @@ final class PositionalTemplate: Sendable {
             let lit = lits(i + 1)
             if i == nv - 1 {
                 guard hasSuffix(p, pos, hi, lit) else { return false }
-                value(i, pos, hi - lit.count)
+                value(targets[i], pos, hi - lit.count)
                 return true
             }
             let end: Int
@@ -81,7 +91,7 @@ final class PositionalTemplate: Sendable {
                 guard let f = find(p, from, hi, lit) else { return false }
                 end = f
             }
-            value(i, pos, end)
+            value(targets[i], pos, end)
             pos = end + lit.count
             i += 1
         }
@@ -105,17 +115,17 @@ final class PositionalTemplate: Sendable {
                     while end - (f + lit.count) < 20, let g = findLast(p, pos, f, lit) { f = g }
                 }
                 start = f + lit.count
-                value(j, start, end)
+                value(targets[j], start, end)
                 end = f
                 j -= 1
                 continue
             }
-            value(j, start, end)
+            value(targets[j], start, end)
             end = start
             j -= 1
         }
         guard end >= pos else { return false }
-        value(i, pos, end)
+        value(targets[i], pos, end)
         return true
     }
 

@@ -44,6 +44,50 @@ final class HotPathTests: XCTestCase {
         }
     }
 
+    /// Times a few seconds apart, in and out of order, across minutes, hours, days and
+    /// years, in CLF and ISO forms with zones and fractions: the memo's seconds shortcut
+    /// gives what a fresh parse gives, and so do near misses (another minute, zone or
+    /// fraction with the same seconds, a leap second, a non-digit in the seconds).
+    func testTimestampMemoSecondsShortcut() {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var texts: [String] = []
+        var t: Int64 = 1_798_761_540  // 2026-12-31T23:59:00Z
+        var step: Int64 = 0
+        for i in 0..<400 {
+            step = (step * 31 + 7) % 11
+            t += step - 3  // mostly forward, sometimes back
+            let ms = t * 1000
+            let c = Timestamp.civil(ms)
+            let clf = "\(two(c.day))/\(months[c.month - 1])/\(c.year):\(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+            let date = "\(c.year)-\(two(c.month))-\(two(c.day))", clock = "\(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+            let iso = date + "T" + clock
+            switch i % 6 {
+            case 0, 1: texts.append(clf + " +0000")
+            case 2: texts.append(clf + " -0530")
+            case 3: texts.append(iso + ".\(100 + i % 7)Z")
+            case 4: texts.append(iso + "+01:00")
+            default: texts.append(date + " " + clock)
+            }
+        }
+        texts += ["21/Nov/2026:08:00:59 +0000", "21/Nov/2026:08:00:60 +0000", "21/Nov/2026:08:00:07 +0000", "21/Nov/2026:08:00:61 +0000",
+                  "21/Nov/2026:08:00:7x +0000", "21/Nov/2026:08:01:07 +0000", "21/Nov/2026:08:01:08 +0100",
+                  "2026-11-21T08:00:01.250Z", "2026-11-21T08:00:02.500Z", "2026-11-21T08:00:03.500Z",
+                  "31/Feb/2026:08:00:01 +0000", "31/Feb/2026:08:00:02 +0000"]
+        var memo = TimestampMemo()
+        var shortcuts = 0
+        var previous = ""
+        for text in texts + texts.reversed() {
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { p in
+                XCTAssertEqual(memo.parse(p), Timestamp.parse(buffer: p), text)
+            }
+            if previous.count == text.count, previous != text { shortcuts += 1 }
+            previous = text
+        }
+        XCTAssertGreaterThan(shortcuts, 100)
+    }
+
     /// Nanoseconds (19 digits) parse; past what Int64 holds is refused, not wrapped.
     func testEpochDigitCounts() {
         XCTAssertEqual(Timestamp.parse("1795254312345678901"), 1_795_254_312_345)
