@@ -217,12 +217,7 @@ public struct AccessLogParser: Sendable {
     func parseBody(_ p: UnsafeBufferPointer<UInt8>, fallbackTime: Int64?, into r: inout AccessRecordBuilder,
                    state st: inout RecordState, cache: inout Cache) -> SkipReason? {
         if let positional {
-            let ok = positional._withUnsafeGuaranteedRef { t in
-                t.match(p, 0, p.count) { target, lo, hi in
-                    apply(target, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
-                }
-            }
-            guard ok else { return .unknownFormat }
+            guard positional._withUnsafeGuaranteedRef({ Self.applyMatch($0, p, &r, &st) }) else { return .unknownFormat }
             return finish(&r, st, fallbackTime: fallbackTime, positional: true)
         }
         switch body {
@@ -307,7 +302,14 @@ public struct AccessLogParser: Sendable {
 
     static func applySub(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
                          _ st: inout RecordState) {
-        _ = t.match(v, 0, v.count) { target, a, b in
+        _ = applyMatch(t, v, &r, &st)
+    }
+
+    /// Matches `v` against `t`, applying each variable's value; false when it does not fit.
+    @inline(__always)
+    static func applyMatch(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
+                           _ st: inout RecordState) -> Bool {
+        t.match(v, 0, v.count) { target, a, b in
             apply(target, UnsafeBufferPointer(rebasing: v[a..<b]), &r, &st)
         }
     }

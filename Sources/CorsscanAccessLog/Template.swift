@@ -34,11 +34,12 @@ final class PositionalTemplate: @unchecked Sendable {
         varCount = vars.count
         litBytes = .allocate(capacity: max(bytes.count, 1))
         _ = litBytes.initialize(from: bytes)
-        litEnds = .allocate(capacity: max(lits.count, 1))
         var total = 0
-        for (i, l) in lits.enumerated() { total += l.count; litEnds[i] = total }
+        let ends = lits.map { l in total += l.count; return total }
+        litEnds = .allocate(capacity: max(lits.count, 1))
+        _ = litEnds.initialize(from: ends)
         targetList = .allocate(capacity: max(vars.count, 1))
-        for (i, v) in vars.enumerated() { targetList[i] = v.target }
+        _ = targetList.initialize(from: vars.map(\.target))
     }
 
     deinit {

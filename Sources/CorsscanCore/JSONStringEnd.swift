@@ -1,3 +1,5 @@
+import CSIMD
+
 /// Finding the quote that closes a JSON string, eight bytes at a time and exact with
 /// escapes: shared by the Firehose object splitter and the envelope and record scanners.
 ///
@@ -32,11 +34,16 @@ public enum JSONStringEnd {
             if q != 0, zeroBytes(w ^ backslashes) == 0 { return (i + q.trailingZeroBitCount >> 3, false) }
             while i + 64 <= end {
                 var q: UInt64 = 0, b: UInt64 = 0
+                #if arch(x86_64)
+                // SSE2 compares (C): a third of the instructions of the words below.
+                q = corsscan_quote_masks(base + i, &b)
+                #else
                 for k in 0..<8 {
                     let w = UInt64(littleEndian: UnsafeRawPointer(base + i + 8 * k).loadUnaligned(as: UInt64.self))
                     q |= packed(zeroBytes(w ^ quotes)) << UInt64(8 * k)
                     b |= packed(zeroBytes(w ^ backslashes)) << UInt64(8 * k)
                 }
+                #endif
                 if b | carry == 0 {
                     if q != 0 { return (i + q.trailingZeroBitCount, false) }
                     i += 64

@@ -309,7 +309,9 @@ public struct TimestampMemo: Sendable {
     }
 
     /// Where the seconds digits of `p` are when it is laid out as CLF
-    /// (`dd/MMM/yyyy:HH:mm:ss…`) or ISO (`yyyy-MM-ddTHH:mm:ss…`) from its first byte.
+    /// (`dd/MMM/yyyy:HH:mm:ss…`) or ISO (`yyyy-MM-ddTHH:mm:ss…`) from its first byte: the
+    /// separators `Timestamp.parseCLF` and `parseISO` require, and the places they read the
+    /// seconds from (keep the three in step).
     @inline(__always)
     private static func secondsPosition(_ p: UnsafeBufferPointer<UInt8>) -> Int {
         // A digit first: nothing for the parser to trim, so the places are the parser's.

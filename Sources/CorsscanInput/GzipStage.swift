@@ -8,7 +8,7 @@
 // from a 64-bit bit buffer refilled eight bytes at a time, copying matches a word
 // at a time, in the manner of libdeflate.
 
-import CCRC32
+import CSIMD
 import CZlib
 import CorsscanCore
 import Glibc
@@ -197,7 +197,7 @@ final class GzipStage: ByteStage {
     /// Whether `corsscan_crc32_fold` runs on this CPU.
     private static let foldCRC = corsscan_crc32_fold_available() != 0
 
-    /// zlib's `crc32(crc, p, n)`: whole 16-byte blocks by folding (`CCRC32`) where the CPU
+    /// zlib's `crc32(crc, p, n)`: whole 16-byte blocks by folding (`CSIMD`) where the CPU
     /// can, the rest by zlib.
     static func crc32Update(_ crc: UInt, _ p: UnsafePointer<UInt8>, _ n: Int) -> UInt {
         var crc = crc, p = p, n = n

@@ -49,7 +49,6 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func push(_ e: Element) -> Bool {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        if count == capacity && !closed { spinLocked { $0.count < $0.capacity || $0.closed } }
         if count == capacity && !closed {
             producersWaiting += 1
             while count > resumeAt && !closed { pthread_cond_wait(notFull, lock) }
@@ -81,15 +80,15 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return dequeueLocked()
     }
 
-    /// How long a thread that finds the queue empty (or full) keeps looking before it sleeps.
-    /// Waits between the pipeline's threads are mostly shorter than this, and a sleeping
-    /// thread costs a system call to wake and, on virtual machines, often a fraction of a
-    /// millisecond before it runs again (measured: a third of the voluntary context
-    /// switches, 4–5 % less wall time on one input).
+    /// How long a consumer that finds the queue empty keeps looking before it sleeps.
+    /// Waits for the next element are mostly shorter than this, and a sleeping thread costs
+    /// a system call to wake and, on virtual machines, often a fraction of a millisecond
+    /// before it runs again. (Producers do not spin: they sleep until half the queue is
+    /// free, see `resumeAt`.)
     static var spinNanoseconds: Int { 100_000 }
 
-    /// Before a wait: gives the core away (`sched_yield`, so a runnable thread goes first)
-    /// and looks again, for up to `spinNanoseconds`, while `ready` is false. The caller
+    /// Before a consumer's wait: gives the core away (`sched_yield`, so a runnable thread
+    /// goes first) and looks again, for up to `spinNanoseconds`, while `ready` is false. The caller
     /// holds `lock`, and holds it again after.
     @inline(never)
     private func spinLocked(_ ready: (BoundedQueue) -> Bool) {

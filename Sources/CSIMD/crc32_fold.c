@@ -5,7 +5,7 @@
 // (crc32_simd.c). About ten times faster than a table-driven CRC; the caller keeps zlib's
 // crc32() for the tail and for CPUs without the instructions.
 
-#include "CCRC32.h"
+#include "CSIMD.h"
 
 #if defined(__x86_64__)
 
