@@ -78,7 +78,7 @@ func apply(_ target: Target, _ raw: UnsafeBufferPointer<UInt8>, _ r: inout Acces
             st.badTime = true
         }
     case .method:
-        let m = HTTPMethod(bytes: v)
+        let m = HTTPMethod(buffer: v)
         if st.strict, m == .other { st.badValue = true; return }
         r.method = m
     case .status:

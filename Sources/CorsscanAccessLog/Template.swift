@@ -92,7 +92,8 @@ final class PositionalTemplate: @unchecked Sendable {
                 guard let f = find(p, from, hi, lit) else { return false }
                 end = f
             }
-            value(targets[i], pos, end)
+            let t = targets[i]
+            if t != .ignore { value(t, pos, end) }
             pos = end + lit.count
             i += 1
         }
@@ -155,6 +156,10 @@ func find(_ p: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lit: UnsafeBu
     let m = lit.count
     guard m > 0, hi - lo >= m else { return nil }
     let b0 = lit[0]
+    if m == 1 {
+        let i = SWAR.find(b0, p, lo, hi)
+        return i < hi ? i : nil
+    }
     var i = lo
     let last = hi - m
     while i <= last {

@@ -44,6 +44,15 @@ final class AccessLogSource: RecordSource {
     /// for about 0.13 s of a 1 s single-file run).
     static let batchSize = 512
     static let queuedBatches = 8
+    /// Batches queued at most when this is the only input open (`yieldToMain` false). Its
+    /// three threads (inflate, decode, main) share two cores, and the scheduler runs two of
+    /// them in turns of a few milliseconds on one core: eight batches (about 1.5 ms of
+    /// decoding) filled while the main thread waited for its turn, and the decoder then
+    /// slept on a full queue with its core idle. Thirty-two batches (≈ 1.2 MB of records,
+    /// most without text fields) hold a turn's worth: on REST CLF 1M, idle core time per run
+    /// 0.17 → 0.12 s. With several inputs open each has its own queue and the cores are
+    /// busy with the other inputs, so they keep eight (memory per open input).
+    static let queuedBatchesAlone = 32
     /// Used records handed back to the worker at a time (a batch's worth, so a batch's
     /// array can carry them), and such hand-backs queued at most (more are released by the
     /// consumer). Records waiting to be released are memory held per open input: at most
@@ -72,7 +81,7 @@ final class AccessLogSource: RecordSource {
             return
         }
         inline = nil
-        let q = BoundedQueue<Batch>(capacity: Self.queuedBatches)
+        let q = BoundedQueue<Batch>(capacity: yieldToMain ? Self.queuedBatches : Self.queuedBatchesAlone)
         queue = q
         let back = BoundedQueue<[AccessRecord]>(capacity: Self.recycledBatches)
         recycled = back

@@ -36,6 +36,13 @@ public enum HTTPMethod: UInt8, Sendable, CaseIterable, Comparable {
             if n > 7 { self = .other; return }
             packed = packed << 8 | UInt64(ASCII.upper(b))
         }
+        self = HTTPMethod(packedUpper: packed)
+    }
+
+    /// The method whose upper-case token is `packed`, one byte per 8 bits, the first byte
+    /// highest (`0` or `-`: `.none`).
+    @inlinable
+    init(packedUpper packed: UInt64) {
         switch packed {
         case 0, 0x2D: self = .none
         case 0x474554: self = .get
@@ -49,6 +56,29 @@ public enum HTTPMethod: UInt8, Sendable, CaseIterable, Comparable {
         case 0x5452414345: self = .trace
         default: self = .other
         }
+    }
+
+    /// `init(bytes:)` for a token in memory, without a loop per byte: tokens of 3–7 bytes
+    /// (every method's length) are read as two overlapping 4-byte words and upper-cased by
+    /// clearing bit 5 of every byte. That is exact for letters, and a byte that is no letter
+    /// becomes no letter either, so it still matches no method.
+    @inlinable
+    public init(buffer v: UnsafeBufferPointer<UInt8>) {
+        let n = v.count
+        guard n >= 3, n <= 7, let base = v.baseAddress, base[0] >= 0x41 else { self.init(bytes: v); return }
+        let raw = UnsafeRawPointer(base)
+        let packed: UInt64
+        if n == 3 {
+            packed = UInt64(base[0]) << 16 | UInt64(base[1]) << 8 | UInt64(base[2])
+        } else {
+            // Big-endian order, as `init(bytes:)` packs: the first byte highest.
+            let lo = UInt64(raw.loadUnaligned(as: UInt32.self).byteSwapped)
+            let hi = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self).byteSwapped)
+            let tail = 8 * (n - 4)
+            packed = lo << tail | hi & ((1 << tail) - 1)
+        }
+        // Never 0 or `-` here: the first byte is at least 0x41 and there are three or more.
+        self = HTTPMethod(packedUpper: packed & ~0x0020_2020_2020_2020)
     }
 
     public init(_ text: String) { self.init(bytes: text.utf8) }

@@ -119,4 +119,51 @@ final class HotPathTests: XCTestCase {
         XCTAssertFalse(a.has(.sourceIP))
         XCTAssertTrue(a.bytes(.path).isEmpty)
     }
+
+    /// `HTTPMethod(buffer:)` (word loads, bit 5 cleared) gives what the byte-by-byte
+    /// `HTTPMethod(bytes:)` gives: every method in every mix of cases, each with one byte
+    /// replaced by every byte value, and random tokens over letters, digits and punctuation.
+    func testMethodFromBufferMatchesBytes() {
+        var checked = 0
+        func check(_ b: [UInt8], file: StaticString = #filePath, line: UInt = #line) {
+            let fast = b.withUnsafeBufferPointer { HTTPMethod(buffer: $0) }
+            XCTAssertEqual(fast, HTTPMethod(bytes: b), "\(b)", file: file, line: line)
+            checked += 1
+        }
+        for m in HTTPMethod.allCases where m != .none && m != .other {
+            let word = Array(m.text.utf8)
+            for mask in 0..<(1 << word.count) {
+                var w = word
+                for i in w.indices where mask & (1 << i) != 0 { w[i] |= 0x20 }
+                check(w)
+                for i in w.indices {
+                    for v in 0...255 {
+                        var x = w
+                        x[i] = UInt8(v)
+                        check(x)
+                    }
+                }
+                check(Array(w.dropLast()))
+                check(w + [0x53])
+            }
+        }
+        let alphabet = Array("GETHADPOSUCLINRgethadposuclinr-_@`[{09 \u{7F}".utf8) + [0, 0x80, 0xC7, 0xE7]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<200_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let n = Int(seed >> 61) + 1  // 1…8
+            var b: [UInt8] = []
+            var s = seed
+            for _ in 0..<n {
+                s = s &* 6_364_136_223_846_793_005 &+ 1
+                b.append(alphabet[Int(s >> 33) % alphabet.count])
+            }
+            check(b)
+        }
+        check([])
+        check([ASCII.minus])
+        check([0, 0, 0])
+        check([0, 0, ASCII.minus])
+        XCTAssertGreaterThan(checked, 400_000)
+    }
 }
