@@ -49,7 +49,8 @@ final class PositionalTemplate: @unchecked Sendable {
     }
 
     /// Matches `p[lo..<hi]`, calling `value(target, start, end)` for each variable (the
-    /// target handed over, so the caller reads no array of this class per value).
+    /// target handed over, so the caller reads no array of this class per value); variables
+    /// matched left to right whose target is `.ignore` are not handed over.
     @inline(__always)
     func match(_ p: UnsafeBufferPointer<UInt8>, _ lo0: Int, _ hi0: Int, value: (Target, Int, Int) -> Void) -> Bool {
         match(p, lo0, hi0, UnsafeBufferPointer(start: litBytes.baseAddress, count: litByteCount),

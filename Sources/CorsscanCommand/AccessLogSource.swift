@@ -48,8 +48,9 @@ final class AccessLogSource: RecordSource {
     /// three threads (inflate, decode, main) share two cores, and the scheduler runs two of
     /// them in turns of a few milliseconds on one core: eight batches (about 1.5 ms of
     /// decoding) filled while the main thread waited for its turn, and the decoder then
-    /// slept on a full queue with its core idle. Thirty-two batches (≈ 1.2 MB of records,
-    /// most without text fields) hold a turn's worth: on REST CLF 1M, idle core time per run
+    /// slept on a full queue with its core idle. Thirty-two batches (≈ 1.2 MB of records when
+    /// most are fieldless, as on the benchmark inputs; up to 4–5 MB when every record keeps its
+    /// text) hold a turn's worth: on REST CLF 1M, idle core time per run
     /// 0.17 → 0.12 s. With several inputs open each has its own queue and the cores are
     /// busy with the other inputs, so they keep eight (memory per open input).
     static let queuedBatchesAlone = 32

@@ -72,8 +72,8 @@ public enum HTTPMethod: UInt8, Sendable, CaseIterable, Comparable {
             packed = UInt64(base[0]) << 16 | UInt64(base[1]) << 8 | UInt64(base[2])
         } else {
             // Big-endian order, as `init(bytes:)` packs: the first byte highest.
-            let lo = UInt64(raw.loadUnaligned(as: UInt32.self).byteSwapped)
-            let hi = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self).byteSwapped)
+            let lo = UInt64(UInt32(bigEndian: raw.loadUnaligned(as: UInt32.self)))
+            let hi = UInt64(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
             let tail = 8 * (n - 4)
             packed = lo << tail | hi & ((1 << tail) - 1)
         }

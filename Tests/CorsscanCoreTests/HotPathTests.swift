@@ -126,8 +126,13 @@ final class HotPathTests: XCTestCase {
     func testMethodFromBufferMatchesBytes() {
         var checked = 0
         func check(_ b: [UInt8], file: StaticString = #filePath, line: UInt = #line) {
+            let expected = HTTPMethod(bytes: b)
             let fast = b.withUnsafeBufferPointer { HTTPMethod(buffer: $0) }
-            XCTAssertEqual(fast, HTTPMethod(bytes: b), "\(b)", file: file, line: line)
+            XCTAssertEqual(fast, expected, "\(b)", file: file, line: line)
+            // The token in the middle of a line, letters around it: only its own bytes count.
+            let padded = Array("GETS".utf8) + b + Array("SPUT".utf8)
+            let inLine = padded.withUnsafeBufferPointer { HTTPMethod(buffer: UnsafeBufferPointer(rebasing: $0[4..<(4 + b.count)])) }
+            XCTAssertEqual(inLine, expected, "\(b) inside a line", file: file, line: line)
             checked += 1
         }
         for m in HTTPMethod.allCases where m != .none && m != .other {
@@ -164,6 +169,11 @@ final class HotPathTests: XCTestCase {
         check([ASCII.minus])
         check([0, 0, 0])
         check([0, 0, ASCII.minus])
+        // Leading bytes below `A` (the fast path leaves them to the byte loop).
+        check([ASCII.space] + Array("GET".utf8))
+        check([ASCII.space, ASCII.space, ASCII.space])
+        check([0] + Array("get".utf8))
+        check([0x40] + Array("PUT".utf8))
         XCTAssertGreaterThan(checked, 400_000)
     }
 }
