@@ -395,4 +395,37 @@ final class RobustnessTests: XCTestCase {
             }
         }
     }
+
+    /// `SWAR.find` (SSE2 blocks on x86-64, the last one overlapping) and its word form give
+    /// the first match or the end for every range of buffers up to 80 bytes: the byte absent,
+    /// once, or at two places, its neighbours in value around it, and the buffer at every
+    /// offset of a larger allocation.
+    func testFindByteMatchesPlainLoop() {
+        var checked = 0
+        let target: UInt8 = 0x20
+        for n in 0...80 {
+            for places in [[], [0], [n - 1], [n / 2], [n / 3, n - 2], [15, 16], [16, 17], [31, 47]] {
+                var bytes = (0..<n).map { UInt8(0x1F + ($0 % 3) * 2) }  // 0x1F, 0x21, 0x23: near misses
+                for q in places where q >= 0 && q < n { bytes[q] = target }
+                for offset in [0, 1, 7, 15] {
+                    let padded = [UInt8](repeating: target, count: offset) + bytes + [target]
+                    padded.withUnsafeBufferPointer { all in
+                        let p = UnsafeBufferPointer(rebasing: all[offset..<(offset + n)])
+                        let base = p.baseAddress!
+                        for lo in 0...n {
+                            for hi in stride(from: lo, through: n, by: max(1, (n - lo) / 7)) {
+                                var expected = lo
+                                while expected < hi, p[expected] != target { expected += 1 }
+                                XCTAssertEqual(SWAR.find(target, p, lo, hi), expected, "n \(n) \(places) [\(lo), \(hi)) +\(offset)")
+                                XCTAssertEqual(SWAR.findWords(target, base, lo, hi), expected, "words n \(n) [\(lo), \(hi))")
+                                checked += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 100_000)
+    }
 }
+
