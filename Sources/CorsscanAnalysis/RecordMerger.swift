@@ -293,6 +293,7 @@ final class OpenInput {
         return m.map { min($0, bound) } ?? bound
     }
 
+    @inline(__always)
     func push(_ r: consuming AccessRecord) {
         let time = r.time
         if time > maxSeen { maxSeen = time }
@@ -320,6 +321,7 @@ final class OpenInput {
         }
     }
 
+    @inline(__always)
     func popMin() -> AccessRecord {
         if let a = inOrder.firstKey, outOfOrder.isEmpty || !Self.less(heapTopKey!, a) {
             let r = inOrder.removeFirst()

@@ -427,5 +427,34 @@ final class RobustnessTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 100_000)
     }
+
+    /// `JSONScanner.nextQuoteOrBackslash` (SSE2 on x86-64) and its word form agree with a
+    /// plain loop from every start in buffers up to 80 bytes with a quote, a backslash, both
+    /// or neither at places around the 16-byte blocks.
+    func testNextQuoteOrBackslashMatchesPlainLoop() {
+        var checked = 0
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        for n in 0...80 {
+            for marks in [[], [(0, quote)], [(n - 1, backslash)], [(15, quote)], [(16, backslash)],
+                          [(n / 2, backslash), (n - 2, quote)], [(31, quote), (47, backslash)]] {
+                var bytes = (0..<n).map { UInt8(0x21 + ($0 % 4) * 0x1D) }  // !, >, [, x: no quote or backslash
+                for (q, b) in marks where q >= 0 && q < n { bytes[q] = b }
+                for offset in [0, 3, 9] {
+                    let padded = [UInt8](repeating: quote, count: offset) + bytes + [quote, backslash]
+                    padded.withUnsafeBufferPointer { all in
+                        let p = UnsafeBufferPointer(rebasing: all[offset..<(offset + n)])
+                        for from in 0...(n + 1) {
+                            var expected = min(from, n)
+                            while expected < n, p[expected] != quote, p[expected] != backslash { expected += 1 }
+                            XCTAssertEqual(JSONScanner.nextQuoteOrBackslash(p, from), expected, "n \(n) from \(from) +\(offset)")
+                            XCTAssertEqual(JSONScanner.nextQuoteOrBackslashWords(p, from), expected, "words n \(n) from \(from)")
+                            checked += 1
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 30_000)
+    }
 }
 

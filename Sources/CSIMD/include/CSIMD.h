@@ -48,4 +48,33 @@ static inline __attribute__((always_inline)) long corsscan_find_byte(const unsig
 #endif
 }
 
+
+/// First index of `"` or `\` in `p[lo..<hi]`, else `hi`, as `corsscan_find_byte` does for
+/// one byte (JSON strings: where a value may end or hold an escape).
+static inline __attribute__((always_inline)) long corsscan_find_quote_or_backslash(const unsigned char *p, long lo, long hi) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    long i = lo;
+    while (i + 16 <= hi) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (m != 0) return i + __builtin_ctz(m);
+        i += 16;
+    }
+    if (i == hi) return hi;
+    if (hi - lo >= 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(p + hi - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        m >>= (unsigned)(i - (hi - 16));
+        return m != 0 ? i + __builtin_ctz(m) : hi;
+    }
+    while (i < hi && p[i] != '"' && p[i] != '\\') i++;
+    return i;
+#else
+    long i = lo;
+    while (i < hi && p[i] != '"' && p[i] != '\\') i++;
+    return i;
+#endif
+}
+
 #endif
