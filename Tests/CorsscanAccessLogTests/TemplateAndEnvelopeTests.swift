@@ -456,5 +456,33 @@ final class RobustnessTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 30_000)
     }
+
+    /// Both SSE2 searches read nothing past the end of their range: each buffer ends at a
+    /// page made unreadable, so a read beyond it would crash the test.
+    func testSearchesStopAtTheEndOfTheirRange() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let raw = mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED else { throw XCTSkip("mmap failed") }
+        defer { munmap(raw, 2 * page) }
+        XCTAssertEqual(mprotect(raw + page, page, PROT_NONE), 0)
+        let end = raw.assumingMemoryBound(to: UInt8.self) + page
+        var checked = 0
+        for n in 0...70 {
+            let start = end - n
+            for i in 0..<n { start[i] = UInt8(ascii: "a") }
+            let p = UnsafeBufferPointer(start: start, count: n)
+            for lo in 0...n {
+                XCTAssertEqual(SWAR.find(UInt8(ascii: " "), p, lo, n), n)
+                XCTAssertEqual(JSONScanner.nextQuoteOrBackslash(p, lo), n)
+                checked += 1
+            }
+            if n > 0 {
+                start[n - 1] = UInt8(ascii: "\\")
+                XCTAssertEqual(SWAR.find(UInt8(ascii: "\\"), p, 0, n), n - 1)
+                XCTAssertEqual(JSONScanner.nextQuoteOrBackslash(p, 0), n - 1)
+            }
+        }
+        XCTAssertGreaterThan(checked, 2_000)
+    }
 }
 

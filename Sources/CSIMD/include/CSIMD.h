@@ -20,9 +20,10 @@ uint32_t corsscan_crc32_fold(uint32_t crc, const unsigned char *buf, size_t len)
 /// is `\`. x86-64 only (SSE2); other CPUs use the Swift words in `JSONStringEnd`.
 uint64_t corsscan_quote_masks(const unsigned char *p, uint64_t *backslashes);
 
-/// First index of byte `b` in `p[lo..<hi]`, else `hi` (`lo <= hi`; nothing outside is read).
-/// SSE2 compares of 16 bytes at a time on x86-64 (the last block overlapping the ones before),
-/// `memchr` elsewhere. Inline: templates call it once or more per field.
+/// First index of byte `b` in `p[lo..<hi]`, else `hi`; nothing outside is read (for
+/// `lo > hi`, `lo`, as the Swift word loops give). SSE2 compares of 16 bytes at a time on
+/// x86-64 (the last block overlapping the ones before); `memchr` in this fallback, though
+/// Swift calls it on x86-64 only. Inline: templates call it once or more per field.
 static inline __attribute__((always_inline)) long corsscan_find_byte(const unsigned char *p, long lo, long hi, unsigned char b) {
 #if defined(__SSE2__)
     const __m128i pattern = _mm_set1_epi8((char)b);
@@ -42,7 +43,7 @@ static inline __attribute__((always_inline)) long corsscan_find_byte(const unsig
     while (i < hi && p[i] != b) i++;
     return i;
 #else
-    if (lo >= hi) return hi;
+    if (lo >= hi) return lo;
     const unsigned char *r = (const unsigned char *)memchr(p + lo, b, (size_t)(hi - lo));
     return r != NULL ? (long)(r - p) : hi;
 #endif
