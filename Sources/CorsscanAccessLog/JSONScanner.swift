@@ -317,7 +317,8 @@ enum JSONScanner {
     }
 }
 
-/// Byte-parallel tests on 8 bytes at once (little-endian: byte i is bits 8i..<8i+8).
+/// Byte-parallel tests on 8 bytes at once (little-endian: byte i is bits 8i..<8i+8), and
+/// the byte search (`find`: SSE2 through `CSIMD` on x86-64, these words elsewhere).
 enum SWAR {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let quotes = JSONStringEnd.quotes

@@ -49,7 +49,6 @@ static inline __attribute__((always_inline)) long corsscan_find_byte(const unsig
 #endif
 }
 
-
 /// First index of `"` or `\` in `p[lo..<hi]`, else `hi`, as `corsscan_find_byte` does for
 /// one byte (JSON strings: where a value may end or hold an escape).
 static inline __attribute__((always_inline)) long corsscan_find_quote_or_backslash(const unsigned char *p, long lo, long hi) {
