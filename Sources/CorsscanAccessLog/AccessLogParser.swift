@@ -279,10 +279,10 @@ public struct AccessLogParser: Sendable {
             if escaped {
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(hi - lo, 1)) { tmp in
                     let n = JSONScanner.unescape(UnsafeBufferPointer(rebasing: p[lo..<hi]), into: tmp)
-                    applySub(t, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<n]), &r, &st)
+                    _ = applyMatch(t, UnsafeBufferPointer(rebasing: UnsafeBufferPointer(tmp)[0..<n]), &r, &st)
                 }
             } else {
-                applySub(t, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
+                _ = applyMatch(t, UnsafeBufferPointer(rebasing: p[lo..<hi]), &r, &st)
             }
             return
         }
@@ -300,12 +300,8 @@ public struct AccessLogParser: Sendable {
         }
     }
 
-    static func applySub(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
-                         _ st: inout RecordState) {
-        _ = applyMatch(t, v, &r, &st)
-    }
-
-    /// Matches `v` against `t`, applying each variable's value; false when it does not fit.
+    /// Matches `v` against `t` (a whole line, or a JSON value's sub-template), applying each
+    /// variable's value; false when it does not fit.
     @inline(__always)
     static func applyMatch(_ t: PositionalTemplate, _ v: UnsafeBufferPointer<UInt8>, _ r: inout AccessRecordBuilder,
                            _ st: inout RecordState) -> Bool {

@@ -398,10 +398,10 @@ final class AccessLogDecoder {
     }
 
     /// Appends the record built from line `n` to `out` (moved, not copied), unless it is
-    /// outside the time range.
+    /// outside the time range. `builder` is `inout` only so a class-held builder is used in
+    /// place: passed by value (even `borrowing`) it was copied for every record (retains and
+    /// releases of its parts).
     @inline(__always)
-    /// `builder` is `inout` only so a class-held builder is used in place: passed by value
-    /// (even `borrowing`) it was copied for every record (retains and releases of its parts).
     private func accept(_ n: Int64, _ builder: inout AccessRecordBuilder, into out: inout [AccessRecord]) {
         if let s = since, builder.time < s { stats.skip(.outsideTimeRange, line: n); return }
         if let u = until, builder.time >= u { stats.skip(.outsideTimeRange, line: n); return }
